@@ -1,0 +1,124 @@
+"""Input checks shared by the public entry points: one place that says what was expected.
+
+Every check raises ``TypeError`` (wrong kind of thing) or ``ValueError`` (right kind, wrong
+value) with the argument's name, what was expected and what was received.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any, TypeAlias
+
+import numpy as np
+
+RandomState: TypeAlias = "int | np.random.Generator | np.random.RandomState | None"
+Generator: TypeAlias = "np.random.Generator | np.random.RandomState"
+
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def check_random_state(random_state: Any) -> np.random.Generator | np.random.RandomState:
+    """Turn ``random_state`` into a generator.
+
+    ``None`` gives a fresh unseeded ``np.random.Generator``; an int seeds
+    ``np.random.default_rng``; a ``Generator`` or a legacy ``RandomState`` (the tutorial's
+    stream) is used as it is, so its draws continue where they are.
+    """
+    if random_state is None or (
+        isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool)
+    ):
+        if random_state is not None and int(random_state) < 0:
+            raise ValueError(f"random_state must be a non-negative int, got {random_state}")
+        return np.random.default_rng(None if random_state is None else int(random_state))
+    if isinstance(random_state, np.random.Generator | np.random.RandomState):
+        return random_state
+    raise TypeError(
+        "random_state must be None, an int, a numpy.random.Generator or a "
+        f"numpy.random.RandomState, got {type(random_state).__name__}"
+    )
+
+
+def check_dtype(dtype: Any) -> np.dtype:
+    """A floating dtype the models compute in: float32 or float64."""
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError as error:
+        raise TypeError(f"dtype must be float32 or float64, got {dtype!r}") from error
+    if resolved not in FLOAT_DTYPES:
+        raise ValueError(f"dtype must be float32 or float64, got {resolved}")
+    return resolved
+
+
+def check_positive_int(value: Any, name: str) -> int:
+    """An int >= 1 (bools refused)."""
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+        raise TypeError(f"{name} must be a positive int, got {type(value).__name__} {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value}")
+    return int(value)
+
+
+def check_positive_float(value: Any, name: str) -> float:
+    """A finite real number > 0."""
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        raise TypeError(f"{name} must be a positive number, got {type(value).__name__} {value!r}")
+    if not math.isfinite(float(value)) or value <= 0:
+        raise ValueError(f"{name} must be a positive finite number, got {value}")
+    return float(value)
+
+
+def check_array(
+    X: Any, name: str = "X", *, dtype: Any = None, ndim: int = 2
+) -> np.ndarray:
+    """A finite, non-empty numeric array with ``ndim`` dimensions, cast to ``dtype`` if given.
+
+    No copy is made when ``X`` already is an array of that dtype. A pandas DataFrame or any
+    array-like is accepted; strings, objects and complex numbers are refused.
+    """
+    if hasattr(X, "to_numpy") and not isinstance(X, np.ndarray):
+        X = X.to_numpy()
+    array = np.asarray(X)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{name} must hold real numbers, got an array of dtype {array.dtype}"
+            + (" (strings or mixed objects?)" if array.dtype.kind in "OUS" else "")
+        )
+    if array.ndim != ndim:
+        shape = "(n_samples, n_features)" if ndim == 2 else f"{ndim} dimensions"
+        raise ValueError(
+            f"{name} must be a {ndim}-D array {shape}, got {array.ndim}-D with shape {array.shape}"
+            + (
+                "; reshape a single feature with X.reshape(-1, 1)"
+                if ndim == 2 and array.ndim == 1
+                else ""
+            )
+        )
+    if array.size == 0 or array.shape[0] == 0:
+        raise ValueError(f"{name} is empty: shape {array.shape}, at least one sample is needed")
+    if dtype is not None:
+        array = array.astype(dtype, copy=False)
+    if array.dtype.kind == "f" and not np.isfinite(array).all():
+        bad = np.argwhere(~np.isfinite(array))[0]
+        raise ValueError(
+            f"{name} contains NaN or infinity (first at index {tuple(int(i) for i in bad)}); "
+            "remove or impute those values"
+        )
+    return array
+
+
+def check_n_features(X: np.ndarray, n_features: int, name: str = "X") -> None:
+    """The feature count a model was built for."""
+    if X.shape[1] != n_features:
+        raise ValueError(
+            f"{name} has {X.shape[1]} features, but the model expects {n_features}"
+        )
+
+
+def check_same_length(X: np.ndarray, y: np.ndarray, x_name: str = "X", y_name: str = "y") -> None:
+    """Inputs and targets describe the same samples."""
+    if X.shape[0] != y.shape[0]:
+        raise ValueError(
+            f"{x_name} and {y_name} must have the same number of samples, got "
+            f"{X.shape[0]} and {y.shape[0]}"
+        )

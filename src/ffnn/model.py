@@ -1,0 +1,229 @@
+"""Sequential: layers applied one after the other, trained end to end.
+
+``forward`` runs the layers in order, ``backward`` runs them in reverse; every layer keeps what
+its own backward needs. The network emits logits; the loss (given to :meth:`Sequential.fit`)
+supplies the output link, so ``predict_proba`` applies a sigmoid or softmax and ``predict``
+returns labels for a classification loss and values for a regression loss.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from ffnn import losses as losses_module
+from ffnn._checks import check_array, check_dtype, check_n_features, check_random_state
+from ffnn.layers import Dense, Layer, Parameter
+from ffnn.losses import Loss
+from ffnn.training import History, fit
+
+__all__ = ["Sequential"]
+
+
+class Sequential:
+    """A feedforward network: a list of layers.
+
+    Parameters
+    ----------
+    layers : the layers in order, e.g. ``[Dense(2, 4), ReLU(), Dense(4, 1)]``.
+    dtype : float32 (default; fast) or float64 (exact work, gradient checks).
+    random_state : ``None``, an int, a ``np.random.Generator`` or a legacy
+        ``np.random.RandomState``. The one source of randomness: initial weights (drawn layer by
+        layer, in order, when the model is built), then the shuffling of every ``fit``.
+
+    Attributes
+    ----------
+    n_features_in : input features the first Dense layer expects.
+    n_outputs : outputs of the last layer (logits).
+    loss : the :class:`~ffnn.losses.Loss` set by the last ``fit`` (or assigned), used by
+        ``predict``, ``predict_proba`` and ``evaluate``.
+    """
+
+    def __init__(
+        self, layers: Iterable[Layer], *, dtype: Any = np.float32, random_state: Any = None
+    ) -> None:
+        self.layers: list[Layer] = list(layers)
+        for position, layer in enumerate(self.layers):
+            if not isinstance(layer, Layer):
+                raise TypeError(
+                    f"layers[{position}] must be an ffnn Layer, got {type(layer).__name__}"
+                )
+        self.dtype = check_dtype(dtype)
+        self.random_state = random_state
+        self.rng = check_random_state(random_state)
+        self.n_features_in, self.n_outputs = self._check_sizes()
+        self.loss: Loss | None = None
+        for position, layer in enumerate(self.layers):
+            following = self.layers[position + 1] if position + 1 < len(self.layers) else None
+            hint = following.preferred_initializer if following is not None else None
+            layer.reset_parameters(self.rng, self.dtype, default_initializer=hint)
+
+    def _check_sizes(self) -> tuple[int, int]:
+        dense = [layer for layer in self.layers if isinstance(layer, Dense)]
+        if not dense:
+            raise ValueError("a Sequential model needs at least one Dense layer")
+        size = dense[0].n_in
+        for position, layer in enumerate(self.layers):
+            if isinstance(layer, Dense) and layer.n_in != size:
+                raise ValueError(
+                    f"layers[{position}] {layer!r} expects {layer.n_in} inputs, but the layer "
+                    f"before it gives {size}"
+                )
+            size = layer.output_size(size)
+        return dense[0].n_in, size
+
+    # -- the two passes ------------------------------------------------------------------
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        """Logits ``(batch, n_outputs)`` for inputs ``(batch, n_features_in)``; no checks."""
+        for layer in self.layers:
+            x = layer.forward(x, training=training)
+        return x
+
+    __call__ = forward
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        """Back-propagate ``∂L/∂logits`` ``(batch, n_outputs)``; fills every ``.grad`` and
+        returns ``∂L/∂x`` ``(batch, n_features_in)``."""
+        for layer in reversed(self.layers):
+            grad = layer.backward(grad)
+        return grad
+
+    def parameters(self) -> list[Parameter]:
+        """Every trainable parameter, layer by layer (what an optimizer updates)."""
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def zero_grad(self) -> None:
+        for p in self.parameters():
+            p.zero_grad()
+
+    # -- training and inference ----------------------------------------------------------
+    def fit(
+        self,
+        X: Any,
+        y: Any,
+        *,
+        loss: str | Loss | None = None,
+        optimizer: Any = "sgd",
+        epochs: int = 1,
+        batch_size: int | None = 32,
+        shuffle: bool = True,
+        metrics: Sequence[str] | None = None,
+        verbose: int = 0,
+    ) -> History:
+        """Train with mini-batch gradient descent; see :func:`ffnn.training.fit`."""
+        return fit(
+            self,
+            X,
+            y,
+            loss=loss,
+            optimizer=optimizer,
+            epochs=epochs,
+            batch_size=batch_size,
+            shuffle=shuffle,
+            metrics=metrics,
+            verbose=verbose,
+        )
+
+    def _loss_for(self, loss: str | Loss | None) -> Loss:
+        if loss is not None:
+            return losses_module.get(loss)
+        if self.loss is None:
+            raise ValueError(
+                "the model has no loss yet: fit it first, pass loss=..., or set model.loss"
+            )
+        return self.loss
+
+    def _logits(self, X: Any) -> np.ndarray:
+        X = check_array(X, "X", dtype=self.dtype)
+        check_n_features(X, self.n_features_in)
+        return self.forward(X, training=False)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Labels (classification loss) or values (regression loss).
+
+        Binary cross-entropy gives 0/1 ints (probability above 0.5), cross-entropy the index
+        of the largest logit; a single output is returned flat, ``(n_samples,)``, otherwise
+        ``(n_samples, n_outputs)``.
+        """
+        out = self._loss_for(None).predict(self._logits(X))
+        return out[:, 0] if out.ndim == 2 and out.shape[1] == 1 else out
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Probabilities ``(n_samples, n_outputs)``: σ(logits) for binary cross-entropy (the
+        probability of class 1 per output), softmax for cross-entropy."""
+        loss = self._loss_for(None)
+        if not loss.is_classifier:
+            raise TypeError(f"predict_proba needs a classification loss, the model uses {loss!r}")
+        return loss.link(self._logits(X))
+
+    def evaluate(
+        self,
+        X: Any,
+        y: Any,
+        *,
+        loss: str | Loss | None = None,
+        metrics: Sequence[str] | None = None,
+    ) -> float | dict[str, float]:
+        """The mean loss on ``(X, y)`` in inference mode; with ``metrics``, a dict
+        ``{"loss": ..., "accuracy": ...}`` instead of the bare loss."""
+        from ffnn.metrics import get_batch_metric
+
+        loss_fn = self._loss_for(loss)
+        logits = self._logits(X)
+        targets = loss_fn.prepare_targets(y, self.n_outputs, self.dtype)
+        if targets.shape[0] != logits.shape[0]:
+            raise ValueError(
+                f"X and y must have the same number of samples, got {logits.shape[0]} and "
+                f"{targets.shape[0]}"
+            )
+        value = loss_fn.forward(logits, targets)
+        if not metrics:
+            return value
+        result = {"loss": value}
+        for name in metrics:
+            result[name] = get_batch_metric(name, loss_fn)(loss_fn, logits, targets)
+        return result
+
+    # -- inspection ----------------------------------------------------------------------
+    def count_params(self) -> int:
+        return sum(p.size for p in self.parameters())
+
+    def summary(self, print_fn: Callable[[str], Any] = print) -> None:
+        """Print a table: each layer, its output shape and parameter count, and the totals."""
+        rows = [("Layer", "Output shape", "Params")]
+        size = self.n_features_in
+        for position, layer in enumerate(self.layers):
+            size = layer.output_size(size)
+            n_params = sum(p.size for p in layer.parameters())
+            rows.append((f"{position}: {layer!r}", f"(None, {size})", f"{n_params:,}"))
+        widths = [max(len(row[i]) for row in rows) for i in range(3)]
+        rule = "-" * (sum(widths) + 4)
+        lines = [rule]
+        for index, (name, shape, count) in enumerate(rows):
+            lines.append(f"{name:<{widths[0]}}  {shape:<{widths[1]}}  {count:>{widths[2]}}")
+            if index == 0:
+                lines.append(rule)
+        lines += [
+            rule,
+            f"Total params: {self.count_params():,} ({self.dtype})",
+            f"Input features: {self.n_features_in}   Outputs: {self.n_outputs}   "
+            f"Loss: {self.loss!r}",
+        ]
+        print_fn("\n".join(lines))
+
+    def astype(self, dtype: Any) -> Sequential:
+        """A copy of the model computing in ``dtype`` (e.g. float64 for a gradient check)."""
+        dtype = check_dtype(dtype)
+        clone = copy.deepcopy(self)
+        clone.dtype = dtype
+        for p in clone.parameters():
+            p.data = p.data.astype(dtype)
+            p.grad = p.grad.astype(dtype)
+        return clone
+
+    def __repr__(self) -> str:
+        inner = ",\n".join(f"    {layer!r}" for layer in self.layers)
+        return f"Sequential([\n{inner}\n], dtype={self.dtype})"
