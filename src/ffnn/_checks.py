@@ -68,9 +68,7 @@ def check_positive_float(value: Any, name: str) -> float:
     return float(value)
 
 
-def check_array(
-    X: Any, name: str = "X", *, dtype: Any = None, ndim: int = 2
-) -> np.ndarray:
+def check_array(X: Any, name: str = "X", *, dtype: Any = None, ndim: int = 2) -> np.ndarray:
     """A finite, non-empty numeric array with ``ndim`` dimensions, cast to ``dtype`` if given.
 
     No copy is made when ``X`` already is an array of that dtype. A pandas DataFrame or any
@@ -110,9 +108,7 @@ def check_array(
 def check_n_features(X: np.ndarray, n_features: int, name: str = "X") -> None:
     """The feature count a model was built for."""
     if X.shape[1] != n_features:
-        raise ValueError(
-            f"{name} has {X.shape[1]} features, but the model expects {n_features}"
-        )
+        raise ValueError(f"{name} has {X.shape[1]} features, but the model expects {n_features}")
 
 
 def check_same_length(X: np.ndarray, y: np.ndarray, x_name: str = "X", y_name: str = "y") -> None:

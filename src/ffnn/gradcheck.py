@@ -165,4 +165,3 @@ def check_gradients(
             )
         )
     return GradientReport(parameters=rows, epsilon=epsilon, loss=base_loss)
-

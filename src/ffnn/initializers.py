@@ -132,6 +132,5 @@ def get(identifier: str | Initializer) -> Initializer:
     if isinstance(identifier, str) and identifier.lower() in _BY_NAME:
         return _BY_NAME[identifier.lower()]()
     raise ValueError(
-        f"unknown initializer {identifier!r}; expected an Initializer or one of "
-        f"{sorted(_BY_NAME)}"
+        f"unknown initializer {identifier!r}; expected an Initializer or one of {sorted(_BY_NAME)}"
     )

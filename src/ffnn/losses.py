@@ -92,9 +92,10 @@ class BinaryCrossEntropy(Loss):
     """Sigmoid + binary cross-entropy, from logits; binary (one output) or multi-label.
 
     With ``p = σ(z)``:
-    ``ℓ = -[y log p + (1 - y) log(1 - p)] = max(z, 0) - z y + log(1 + e^{-|z|})``, the right-hand form being finite for every finite ``z``. ``L`` is the mean of ``ℓ`` over
-    all ``batch × n_outputs`` entries (as ``torch.nn.BCEWithLogitsLoss``); for one output it is
-    the tutorial's ``compute_loss``.
+    ``ℓ = -[y log p + (1 - y) log(1 - p)] = max(z, 0) - z y + log(1 + e^{-|z|})``,
+    the right-hand form being finite for every finite ``z``. ``L`` is the mean of ``ℓ`` over
+    all ``batch × n_outputs`` entries (as ``torch.nn.BCEWithLogitsLoss``); for one output it
+    is the tutorial's ``compute_loss``.
 
     ``∂L/∂z = (p - y) / (batch · n_outputs)``: the tutorial's ``dZ2 = A2 - y`` with the mean.
     Targets are 0/1 (or probabilities in [0, 1]).

@@ -19,9 +19,7 @@ __all__ = ["Optimizer", "SGD", "get"]
 class Optimizer:
     """Base class: one update hook, :meth:`_update`, called for every parameter by :meth:`step`."""
 
-    def __init__(
-        self, learning_rate: float, parameters: Iterable[Parameter] | None = None
-    ) -> None:
+    def __init__(self, learning_rate: float, parameters: Iterable[Parameter] | None = None) -> None:
         self.learning_rate = check_positive_float(learning_rate, "learning_rate")
         self.parameters: list[Parameter] = []
         self.iterations = 0
@@ -91,4 +89,3 @@ def get(identifier: str | Optimizer) -> Optimizer:
     raise ValueError(
         f"unknown optimizer {identifier!r}; expected an Optimizer or one of {sorted(_BY_NAME)}"
     )
-

@@ -129,9 +129,7 @@ def fit(
     metric_fns = {name: get_batch_metric(name, loss_fn) for name in (metrics or [])}
     model.loss = loss_fn
 
-    history = History(
-        {"epochs": epochs, "batch_size": min(batch, n_samples), "samples": n_samples}
-    )
+    history = History({"epochs": epochs, "batch_size": min(batch, n_samples), "samples": n_samples})
     for epoch in range(epochs):
         loss_sum = 0.0
         metric_sums = dict.fromkeys(metric_fns, 0.0)
@@ -157,4 +155,3 @@ def fit(
                 "try a smaller learning rate or scale the inputs"
             )
     return history
-
