@@ -92,8 +92,9 @@ def check_array(X: Any, name: str = "X", *, dtype: Any = None, ndim: int = 2) ->
                 else ""
             )
         )
-    if array.size == 0 or array.shape[0] == 0:
-        raise ValueError(f"{name} is empty: shape {array.shape}, at least one sample is needed")
+    if array.size == 0:
+        needed = "sample" if array.shape[0] == 0 else "feature"
+        raise ValueError(f"{name} is empty: shape {array.shape}, at least one {needed} is needed")
     if dtype is not None:
         array = array.astype(dtype, copy=False)
     if array.dtype.kind == "f" and not np.isfinite(array).all():

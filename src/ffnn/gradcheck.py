@@ -66,9 +66,11 @@ class GradientReport:
             for row in self.parameters
         ]
         widths = [max(len(r[i]) for r in [header, *rows]) for i in range(5)]
-        lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]
+        lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
         lines.append("  ".join("-" * w for w in widths))
-        lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+        lines += [
+            "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows
+        ]
         lines.append(
             f"max relative error: {self.max_relative_error:.3e}  (epsilon={self.epsilon:g}, "
             f"loss={self.loss:.6g})"

@@ -169,6 +169,9 @@ class CrossEntropy(Loss):
             y = y[:, 0]
         if y.ndim == 1:
             labels = y
+            if labels.dtype.kind == "b":
+                # as an index array a bool array would be read as a mask, not as labels 0/1
+                labels = labels.astype(np.int64)
             if labels.dtype.kind == "f":
                 if not np.isfinite(labels).all() or (labels != np.round(labels)).any():
                     raise ValueError("cross_entropy expects integer class labels in y")

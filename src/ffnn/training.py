@@ -133,25 +133,33 @@ def fit(
     for epoch in range(epochs):
         loss_sum = 0.0
         metric_sums = dict.fromkeys(metric_fns, 0.0)
-        for index in iterate_batches(n_samples, batch, model.rng, shuffle):
-            xb = X[index]
-            yb = targets[index]
-            logits = model.forward(xb, training=True)
-            batch_loss = loss_fn.forward(logits, yb)
-            for name, metric in metric_fns.items():
-                metric_sums[name] += metric(loss_fn, logits, yb) * xb.shape[0]
-            model.backward(loss_fn.backward())
-            opt.step()
-            loss_sum += batch_loss * xb.shape[0]
+        # A diverging run overflows in every layer; it is reported once, below, as a
+        # FloatingPointError naming the epoch rather than as a warning from each operation.
+        with np.errstate(over="ignore", invalid="ignore"):
+            for index in iterate_batches(n_samples, batch, model.rng, shuffle):
+                xb = X[index]
+                yb = targets[index]
+                logits = model.forward(xb, training=True)
+                batch_loss = loss_fn.forward(logits, yb)
+                for name, metric in metric_fns.items():
+                    metric_sums[name] += metric(loss_fn, logits, yb) * xb.shape[0]
+                model.backward(loss_fn.backward())
+                opt.step()
+                loss_sum += batch_loss * xb.shape[0]
         logs = {"loss": loss_sum / n_samples}
         logs.update({name: total / n_samples for name, total in metric_sums.items()})
         history.record(epoch, logs)
         if verbose:
             shown = " - ".join(f"{k}: {v:.6f}" for k, v in logs.items())
             print(f"Epoch {epoch + 1}/{epochs} - {shown}")
-        if not math.isfinite(logs["loss"]):
+        # the loss is taken before each update, so the last update is checked on the parameters
+        if not math.isfinite(logs["loss"]) or not all(np.isfinite(p.data).all() for p in params):
+            what = (
+                f"the training loss became {logs['loss']}"
+                if not math.isfinite(logs["loss"])
+                else "a parameter became NaN or infinite"
+            )
             raise FloatingPointError(
-                f"the training loss became {logs['loss']} at epoch {epoch + 1}; "
-                "try a smaller learning rate or scale the inputs"
+                f"{what} at epoch {epoch + 1}; try a smaller learning rate or scale the inputs"
             )
     return history

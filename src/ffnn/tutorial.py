@@ -231,14 +231,13 @@ def train(
 
 def _show_loss_curve(losses: list[float]) -> None:
     """Plot the recorded losses as the tutorial does; silently skipped without matplotlib."""
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return
     from ffnn.plotting import plot_loss_curve, show_if_interactive
 
-    plot_loss_curve(losses)
-    show_if_interactive(plt.gcf())
+    try:
+        plot_loss_curve(losses)
+    except ImportError:
+        return
+    show_if_interactive()
 
 
 def predict(X: np.ndarray, parameters: Parameters) -> np.ndarray:

@@ -1,0 +1,164 @@
+"""End-to-end tests of the ``ffnn`` command line, run in-process through ``main(argv)``."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import ffnn
+from ffnn.cli import main
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+PICTURES = ["dataset.png", "decision_boundary.png", "loss_curve.png"]
+LOSS_LINE = re.compile(r"^Iteration (\d+), Loss: (\d+\.\d{6})$", re.MULTILINE)
+
+
+@pytest.fixture
+def agg(monkeypatch):
+    """matplotlib present and drawing off-screen."""
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+@pytest.fixture
+def no_matplotlib(monkeypatch):
+    """Every ``import matplotlib...`` fails, as on an install without the plot extra."""
+    for name in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+
+
+def test_demo_with_defaults_prints_the_tutorials_run_and_saves_three_pictures(
+    agg, tmp_path, capsys
+):
+    assert main(["demo", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    lines = LOSS_LINE.findall(out)
+    assert [int(i) for i, _ in lines] == list(range(0, 10000, 100))
+    # The same losses as the tutorial's train() called directly, with the tutorial's settings.
+    X, y = ffnn.datasets.tutorial_blobs()
+    expected: list[float] = []
+    ffnn.tutorial.train(X, y, plot=False, verbose=False, losses=expected)
+    assert [loss for _, loss in lines] == [f"{loss:.6f}" for loss in expected]
+    assert lines[0][1].startswith("0.69")  # log 2: the untrained network says 1/2 everywhere
+    assert "Accuracy: 100.00%" in out.splitlines()
+    assert sorted(p.name for p in tmp_path.iterdir()) == PICTURES
+    for name in PICTURES:
+        assert (tmp_path / name).read_bytes()[:8] == PNG_SIGNATURE
+        assert f"Saved {tmp_path / name}" in out
+
+
+def test_demo_pictures_are_640_by_480(agg, tmp_path):
+    import matplotlib.image
+
+    assert main(["demo", "--out", str(tmp_path / "a" / "b"), "--iterations", "200"]) == 0
+    for name in PICTURES:
+        assert matplotlib.image.imread(tmp_path / "a" / "b" / name).shape == (480, 640, 4)
+
+
+def test_demo_passes_its_settings_to_training(agg, tmp_path, capsys):
+    args = ["--hidden-size", "3", "--learning-rate", "0.05", "--iterations", "300", "--seed", "7"]
+    assert main(["demo", "--no-plots", *args]) == 0
+    out = capsys.readouterr().out
+    X, y = ffnn.datasets.tutorial_blobs()
+    expected: list[float] = []
+    params = ffnn.tutorial.train(
+        X, y, 3, 0.05, 300, seed=7, plot=False, verbose=False, losses=expected
+    )
+    assert [loss for _, loss in LOSS_LINE.findall(out)] == [f"{v:.6f}" for v in expected]
+    accuracy = np.mean(ffnn.tutorial.predict(X, params) == y) * 100
+    assert f"Accuracy: {accuracy:.2f}%" in out
+
+
+def test_demo_default_out_is_a_new_folder_each_run(agg, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["demo", "--iterations", "100"]) == 0
+    assert main(["demo", "--iterations", "100"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ffnn_demo", "ffnn_demo_2"]
+    for folder in ("ffnn_demo", "ffnn_demo_2"):
+        assert sorted(p.name for p in (tmp_path / folder).iterdir()) == PICTURES
+    out = capsys.readouterr().out
+    assert "Saved ffnn_demo_2/loss_curve.png" in out.replace("\\", "/")
+
+
+def test_demo_no_plots_trains_and_writes_nothing(agg, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["demo", "--iterations", "200", "--no-plots"]) == 0
+    out = capsys.readouterr().out
+    assert len(LOSS_LINE.findall(out)) == 2
+    assert "Accuracy:" in out and "Saved" not in out
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_demo_without_matplotlib_trains_then_names_the_extra(
+    no_matplotlib, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.chdir(tmp_path)
+    assert main(["demo", "--iterations", "200"]) == 0
+    out = capsys.readouterr().out
+    assert len(LOSS_LINE.findall(out)) == 2
+    assert "Accuracy:" in out
+    assert out.strip().splitlines()[-1].endswith("pip install 'ffnn[plot]'")
+    assert list(tmp_path.iterdir()) == []  # no empty picture folder either
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["--hidden-size", "0"], "--hidden-size"),
+        (["--hidden-size", "four"], "--hidden-size"),
+        (["--iterations", "-5"], "--iterations"),
+        (["--learning-rate", "0"], "--learning-rate"),
+        (["--learning-rate", "nan"], "--learning-rate"),
+        (["--seed", "-1"], "--seed"),
+        (["--unknown"], "unrecognized arguments: --unknown"),  # argparse reports it as "ffnn"
+    ],
+)
+def test_demo_bad_arguments_exit_2_with_one_line_on_stderr(args, option, capsys):
+    assert main(["demo", *args]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    (line,) = captured.err.strip().splitlines()
+    assert re.match(r"ffnn( demo)?: error: ", line) and option in line
+
+
+@pytest.mark.parametrize("where", ["a_file", "a_file/below"])
+def test_demo_unwritable_out_exits_2_before_training(agg, tmp_path, where, capsys):
+    (tmp_path / "a_file").write_text("not a folder")
+    assert main(["demo", "--out", str(tmp_path / where)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # nothing trained
+    (line,) = captured.err.strip().splitlines()
+    assert line.startswith("ffnn demo: error: cannot write the pictures") and "a_file" in line
+
+
+def test_unknown_command_exits_2(capsys):
+    assert main(["fly"]) == 2
+    assert "invalid choice: 'fly'" in capsys.readouterr().err
+
+
+def test_no_command_prints_help(capsys):
+    assert main([]) == 0
+    assert "demo" in capsys.readouterr().out
+
+
+def test_version_in_process(capsys):
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"ffnn {ffnn.__version__}"
+
+
+def test_python_dash_m_ffnn_version():
+    result = subprocess.run(
+        [sys.executable, "-m", "ffnn", "--version"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"ffnn {ffnn.__version__}"

@@ -1,0 +1,299 @@
+"""Tests for ffnn.training: one full-batch step by hand, batching and shuffling, History,
+metrics, convergence on separable data, divergence and argument checks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ffnn.activations import Identity, ReLU, Tanh
+from ffnn.layers import Dense
+from ffnn.metrics import accuracy
+from ffnn.model import Sequential
+from ffnn.optimizers import SGD
+from ffnn.training import History, iterate_batches
+
+
+class _Recorder(Identity):
+    """An identity layer that remembers the first feature of every training batch it sees."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.batches: list[np.ndarray] = []
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        if training:
+            self.batches.append(x[:, 0].copy())
+        return x
+
+
+def _sample_ids_model(seed: int = 0) -> tuple[Sequential, _Recorder, np.ndarray, np.ndarray]:
+    """A model whose recorder sees the sample ids 0..9 that X carries in its only column."""
+    recorder = _Recorder()
+    model = Sequential([recorder, Dense(1, 1)], dtype=np.float64, random_state=seed)
+    X = np.arange(10.0).reshape(-1, 1)
+    return model, recorder, X, np.zeros(10)
+
+
+# -- one step by hand --------------------------------------------------------------------------
+def test_full_batch_fit_is_one_manual_gradient_step(rng: np.random.Generator) -> None:
+    model = Sequential([Dense(2, 3), Tanh(), Dense(3, 1)], dtype=np.float64, random_state=0)
+    X = rng.normal(size=(8, 2))
+    y = rng.integers(0, 2, size=(8, 1)).astype(float)
+    W1, b1, W2, b2 = (p.data.copy() for p in model.parameters())
+    learning_rate = 0.5
+
+    # the tutorial's forward_propagation / backward_propagation / update_parameters
+    A1 = np.tanh(X @ W1 + b1)
+    A2 = 1 / (1 + np.exp(-(A1 @ W2 + b2)))
+    loss = -np.mean(y * np.log(A2) + (1 - y) * np.log(1 - A2))
+    dZ2 = (A2 - y) / 8
+    dW2, db2 = A1.T @ dZ2, dZ2.sum(axis=0)
+    dZ1 = dZ2 @ W2.T * (1 - A1**2)
+    dW1, db1 = X.T @ dZ1, dZ1.sum(axis=0)
+    expected = [W - learning_rate * dW for W, dW in [(W1, dW1), (b1, db1), (W2, dW2), (b2, db2)]]
+
+    history = model.fit(X, y, loss="bce", optimizer=SGD(learning_rate), batch_size=None)
+    for p, value in zip(model.parameters(), expected, strict=True):
+        np.testing.assert_allclose(p.data, value, rtol=1e-12, atol=1e-15)
+    assert history["loss"] == [pytest.approx(loss, rel=1e-12)]
+
+
+def test_full_batch_accuracy_is_recorded_before_the_update() -> None:
+    model = Sequential([Dense(1, 1)], dtype=np.float64)
+    model.layers[0].weight.data[:] = 1.0  # logits = x: predicts x > 0
+    X = np.array([[-2.0], [-1.0], [1.0], [2.0]])
+    y = np.array([0, 1, 1, 1])
+    history = model.fit(X, y, loss="bce", batch_size=None, metrics=["accuracy"])
+    assert history["accuracy"] == [0.75]
+
+
+def test_batch_size_at_least_n_samples_equals_full_batch(rng: np.random.Generator) -> None:
+    X = rng.normal(size=(6, 2))
+    y = rng.normal(size=6)
+    models = [Sequential([Dense(2, 1)], dtype=np.float64, random_state=0) for _ in range(2)]
+    models[0].fit(X, y, loss="mse", batch_size=None, epochs=3)
+    models[1].fit(X, y, loss="mse", batch_size=100, epochs=3)
+    for a, b in zip(models[0].parameters(), models[1].parameters(), strict=True):
+        np.testing.assert_array_equal(a.data, b.data)
+
+
+def test_minibatch_steps_by_hand_without_shuffling() -> None:
+    # logits = w·x + b, MSE: each batch moves (w, b) by -η·2·mean((z - y)·(x, 1))
+    model = Sequential([Dense(1, 1)], dtype=np.float64)
+    w, b = 0.5, 0.0
+    model.layers[0].weight.data[:] = w
+    X = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
+    y = np.array([2.0, 1.0, 0.0, 1.0, 3.0])
+    for batch in [slice(0, 2), slice(2, 4), slice(4, 5)]:
+        error = w * X[batch] + b - y[batch]
+        w, b = w - 0.1 * 2 * np.mean(error * X[batch]), b - 0.1 * 2 * np.mean(error)
+    model.fit(X.reshape(-1, 1), y, loss="mse", optimizer=SGD(0.1), batch_size=2, shuffle=False)
+    assert model.layers[0].weight.data[0, 0] == pytest.approx(w, rel=1e-14)
+    assert model.layers[0].bias.data[0] == pytest.approx(b, rel=1e-14)
+
+
+# -- batches and shuffling ---------------------------------------------------------------------
+@pytest.mark.parametrize(("n_samples", "batch_size"), [(10, 3), (10, 5), (7, 1), (9, 8)])
+def test_iterate_batches_covers_every_sample_once_per_epoch(
+    n_samples: int, batch_size: int
+) -> None:
+    rng = np.random.default_rng(0)
+    batches = list(iterate_batches(n_samples, batch_size, rng, shuffle=True))
+    sizes = [len(b) for b in batches]
+    assert sizes == [batch_size] * (n_samples // batch_size) + (
+        [n_samples % batch_size] if n_samples % batch_size else []
+    )
+    np.testing.assert_array_equal(np.sort(np.concatenate(batches)), np.arange(n_samples))
+
+
+def test_iterate_batches_without_shuffle_keeps_the_order() -> None:
+    batches = list(iterate_batches(7, 3, np.random.default_rng(0), shuffle=False))
+    np.testing.assert_array_equal(np.concatenate(batches), np.arange(7))
+
+
+def test_iterate_batches_gives_one_slice_for_a_full_batch() -> None:
+    assert list(iterate_batches(5, 5, np.random.default_rng(0), shuffle=True)) == [slice(None)]
+    assert list(iterate_batches(5, 50, None, shuffle=True)) == [slice(None)]
+
+
+def test_iterate_batches_shuffles_differently_each_epoch_but_reproducibly() -> None:
+    def orders(seed: int) -> list[np.ndarray]:
+        rng = np.random.default_rng(seed)
+        return [np.concatenate(list(iterate_batches(20, 6, rng, True))) for _ in range(3)]
+
+    first, again = orders(0), orders(0)
+    assert not np.array_equal(first[0], first[1])
+    assert not np.array_equal(first[1], first[2])
+    for a, b in zip(first, again, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_fit_feeds_every_sample_once_per_epoch_in_a_new_order() -> None:
+    model, recorder, X, y = _sample_ids_model()
+    model.fit(X, y, loss="mse", epochs=3, batch_size=4)
+    assert [len(batch) for batch in recorder.batches] == [4, 4, 2] * 3
+    epochs = [np.concatenate(recorder.batches[i : i + 3]) for i in (0, 3, 6)]
+    for order in epochs:
+        np.testing.assert_array_equal(np.sort(order), np.arange(10))
+    assert not np.array_equal(epochs[0], epochs[1])
+    assert not np.array_equal(epochs[1], epochs[2])
+
+
+def test_fit_shuffling_is_reproducible_from_the_seed() -> None:
+    seen = []
+    for seed in (5, 5, 6):
+        model, recorder, X, y = _sample_ids_model(seed)
+        model.fit(X, y, loss="mse", epochs=2, batch_size=3)
+        seen.append(np.concatenate(recorder.batches))
+    np.testing.assert_array_equal(seen[0], seen[1])
+    assert not np.array_equal(seen[0], seen[2])
+
+
+def test_fit_without_shuffle_keeps_the_data_order() -> None:
+    model, recorder, X, y = _sample_ids_model()
+    model.fit(X, y, loss="mse", epochs=2, batch_size=4, shuffle=False)
+    np.testing.assert_array_equal(np.concatenate(recorder.batches), np.tile(np.arange(10.0), 2))
+
+
+def test_fit_does_not_modify_the_data() -> None:
+    model, _, X, y = _sample_ids_model()
+    X_before, y_before = X.copy(), y.copy()
+    model.fit(X, y, loss="mse", epochs=2, batch_size=3)
+    np.testing.assert_array_equal(X, X_before)
+    np.testing.assert_array_equal(y, y_before)
+
+
+# -- History -----------------------------------------------------------------------------------
+def test_history_has_one_value_per_epoch_for_the_loss_and_each_metric(three_blobs) -> None:
+    X, y = three_blobs
+    model = Sequential([Dense(2, 8), ReLU(), Dense(8, 3)], random_state=0)
+    history = model.fit(X, y, loss="cross_entropy", epochs=4, batch_size=32, metrics=["accuracy"])
+    assert isinstance(history, History)
+    assert len(history) == 4 and history.epoch == [0, 1, 2, 3]
+    assert set(history.history) == {"loss", "accuracy"}
+    assert len(history["loss"]) == len(history["accuracy"]) == 4
+    assert all(0.0 <= a <= 1.0 for a in history["accuracy"])
+    assert history.params == {"epochs": 4, "batch_size": 32, "samples": 150}
+    assert "epochs=4" in repr(history)
+
+
+def test_history_loss_is_the_sample_weighted_mean_of_the_batch_losses() -> None:
+    # batches of 2, 2 and 1 in order; each batch loss is taken before that batch's update
+    model = Sequential([Dense(1, 1)], dtype=np.float64)
+    w, b = 1.0, 0.0
+    model.layers[0].weight.data[:] = w
+    X = np.array([1.0, -1.0, 2.0, 0.5, 3.0])
+    y = np.array([0.0, 1.0, 1.0, 0.0, 2.0])
+    total = 0.0
+    for batch in [slice(0, 2), slice(2, 4), slice(4, 5)]:
+        error = w * X[batch] + b - y[batch]
+        total += np.sum(error**2)  # batch mean × batch size
+        w, b = w - 0.1 * 2 * np.mean(error * X[batch]), b - 0.1 * 2 * np.mean(error)
+    history = model.fit(
+        X.reshape(-1, 1), y, loss="mse", optimizer=SGD(0.1), batch_size=2, shuffle=False
+    )
+    assert history["loss"] == [pytest.approx(total / 5, rel=1e-14)]
+
+
+def test_history_record_and_lookup() -> None:
+    history = History({"epochs": 2})
+    history.record(0, {"loss": 1.0})
+    history.record(1, {"loss": 0.5})
+    assert history["loss"] == [1.0, 0.5] and len(history) == 2
+    with pytest.raises(KeyError):
+        history["accuracy"]
+
+
+# -- training works, and fails loudly ----------------------------------------------------------
+def test_three_well_separated_blobs_reach_95_percent_accuracy(three_blobs) -> None:
+    X, y = three_blobs
+    model = Sequential([Dense(2, 8), ReLU(), Dense(8, 3)], random_state=0)
+    history = model.fit(
+        X, y, loss="cross_entropy", optimizer=SGD(0.1), epochs=30, metrics=["accuracy"]
+    )
+    assert accuracy(y, model.predict(X)) >= 0.95
+    assert history["accuracy"][-1] >= 0.95
+    assert history["loss"][-1] < history["loss"][0] / 4
+
+
+def test_divergence_raises_floating_point_error_naming_the_epoch(three_blobs) -> None:
+    X, y = three_blobs
+    model = Sequential([Dense(2, 16), ReLU(), Dense(16, 16), ReLU(), Dense(16, 3)], random_state=0)
+    with pytest.raises(FloatingPointError, match=r"at epoch 1; try a smaller learning rate"):
+        model.fit(X * 100, y, loss="cross_entropy", optimizer=SGD(1e6), epochs=5)
+
+
+def test_divergence_in_the_last_update_is_caught_from_the_parameters() -> None:
+    # one full-batch epoch: the recorded loss is taken before the update that overflows
+    model = Sequential([Dense(1, 1)], dtype=np.float32)
+    model.layers[0].weight.data[:] = 1.0
+    X = np.array([[1e18], [-1e18]])  # loss 1e36 fits in float32; the step η·∂L/∂w = 2e46 does not
+    with pytest.raises(FloatingPointError, match="parameter became NaN or infinite at epoch 1"):
+        model.fit(X, [0.0, 0.0], loss="mse", optimizer=SGD(1e10), batch_size=None)
+
+
+def test_verbose_prints_one_line_per_epoch(capsys: pytest.CaptureFixture[str]) -> None:
+    model, _, X, y = _sample_ids_model()
+    model.fit(X, y, loss="mse", epochs=2, verbose=1)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(" - ")[0] for line in lines] == ["Epoch 1/2", "Epoch 2/2"]
+    assert all("loss: " in line for line in lines)
+
+
+# -- argument checks ---------------------------------------------------------------------------
+def test_fit_binds_a_fresh_optimizer_and_keeps_a_bound_one() -> None:
+    model, _, X, y = _sample_ids_model()
+    opt = SGD(0.01)
+    model.fit(X, y, loss="mse", optimizer=opt)
+    assert opt.parameters == model.parameters()
+    steps = opt.iterations
+    model.fit(X, y, optimizer=opt)
+    assert opt.iterations == steps + 1  # one more batch of 10: not rebound, not reset
+
+
+def test_fit_remembers_the_loss_for_later_calls() -> None:
+    model, _, X, y = _sample_ids_model()
+    model.fit(X, y, loss="mse")
+    assert model.loss is not None and model.loss.name == "mean_squared_error"
+    model.fit(X, y)  # uses it
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"epochs": 0}, ValueError, "epochs must be a positive int"),
+        ({"epochs": 1.5}, TypeError, "epochs must be a positive int"),
+        ({"batch_size": 0}, ValueError, "batch_size must be a positive int"),
+        ({"metrics": ["f1"]}, ValueError, "unknown metric 'f1'"),
+        ({"optimizer": "adamax"}, ValueError, "unknown optimizer 'adamax'"),
+    ],
+)
+def test_fit_rejects_bad_arguments_with_the_argument_named(kwargs, error, message) -> None:
+    model, _, X, y = _sample_ids_model()
+    with pytest.raises(error, match=message):
+        model.fit(X, y, loss="mse", **kwargs)
+
+
+def test_fit_rejects_targets_of_another_length() -> None:
+    model, _, X, _ = _sample_ids_model()
+    with pytest.raises(ValueError, match="X and y must have the same number of samples"):
+        model.fit(X, np.zeros(9), loss="mse")
+
+
+def test_fit_rejects_data_with_the_wrong_number_of_features() -> None:
+    model, _, _, y = _sample_ids_model()
+    with pytest.raises(ValueError, match="X has 2 features, but the model expects 1"):
+        model.fit(np.zeros((10, 2)), y, loss="mse")
+
+
+def test_fit_without_a_loss_says_how_to_give_one() -> None:
+    model, _, X, y = _sample_ids_model()
+    with pytest.raises(ValueError, match="pass loss="):
+        model.fit(X, y)
+
+
+def test_accuracy_metric_needs_a_classification_loss() -> None:
+    model, _, X, y = _sample_ids_model()
+    with pytest.raises(ValueError, match="'accuracy' needs a classification loss"):
+        model.fit(X, y, loss="mse", metrics=["accuracy"])
