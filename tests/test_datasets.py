@@ -96,3 +96,29 @@ def test_make_blobs_same_seed_same_data_other_seed_other_data() -> None:
 def test_make_blobs_rejects_bad_arguments(kwargs, error, message) -> None:
     with pytest.raises(error, match=message):
         make_blobs(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("n_samples", "noise", "shuffle", "seed"),
+    [(100, None, True, 0), (301, 0.2, True, 5), (7, 0.1, False, 1), (2, None, True, 3)],
+)
+def test_make_moons_equals_scikit_learns(n_samples, noise, shuffle, seed) -> None:
+    datasets = pytest.importorskip("sklearn.datasets")
+    from ffnn.datasets import make_moons
+
+    X, y = make_moons(n_samples, shuffle=shuffle, noise=noise, random_state=seed)
+    X_ref, y_ref = datasets.make_moons(n_samples, shuffle=shuffle, noise=noise, random_state=seed)
+    np.testing.assert_array_equal(X, X_ref)
+    np.testing.assert_array_equal(y, y_ref)
+
+
+def test_make_moons_without_noise_lies_on_the_two_half_circles() -> None:
+    from ffnn.datasets import make_moons
+
+    X, y = make_moons(50, shuffle=False)
+    outer, inner = X[y == 0], X[y == 1]
+    np.testing.assert_allclose(np.hypot(*outer.T), 1.0)
+    np.testing.assert_allclose(np.hypot(inner[:, 0] - 1, inner[:, 1] - 0.5), 1.0)
+    assert (outer[:, 1] >= 0).all() and (inner[:, 1] <= 0.5).all()
+    with pytest.raises(ValueError, match="noise must be >= 0"):
+        make_moons(10, noise=-1.0)

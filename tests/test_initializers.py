@@ -1,8 +1,9 @@
 """Tests for ffnn.initializers: shapes, dtypes, distributions on a large draw, the tutorial's
-stream, reproducibility and lookup by name."""
+stream, reproducibility, configs and lookup by name or config."""
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -15,11 +16,21 @@ from ffnn.initializers import (
     HeNormal,
     HeUniform,
     Initializer,
+    Ones,
     TutorialNormal,
     Zeros,
 )
 
-ALL = [TutorialNormal(), Zeros(), GlorotUniform(), GlorotNormal(), HeUniform(), HeNormal()]
+ALL = [
+    TutorialNormal(),
+    Zeros(),
+    Ones(),
+    GlorotUniform(),
+    GlorotNormal(),
+    HeUniform(),
+    HeNormal(),
+]
+CONSTANT = (Zeros, Ones)
 SHAPE = (400, 600)  # 240 000 draws: sample std within ~0.3 % of the true one
 
 
@@ -78,10 +89,16 @@ def test_glorot_uses_fan_in_plus_fan_out_and_he_fan_in_only() -> None:
     assert he_wide.std() == pytest.approx(math.sqrt(2 / 10), rel=0.03)
 
 
-def test_zeros_is_all_zeros_and_draws_nothing() -> None:
+@pytest.mark.parametrize(("initializer", "value"), [(Zeros(), 0.0), (Ones(), 1.0)], ids=repr)
+@pytest.mark.parametrize("shape", [(4, 3), (5,)])
+def test_constant_initializers_fill_any_shape_and_draw_nothing(
+    initializer: Initializer, value: float, shape: tuple[int, ...]
+) -> None:
     rng = np.random.default_rng(0)
     before = rng.bit_generator.state
-    assert not Zeros()((4, 3), rng, np.float32).any()
+    out = initializer(shape, rng, np.float32)
+    np.testing.assert_array_equal(out, np.full(shape, value, dtype=np.float32))
+    assert out.dtype == np.float32
     assert rng.bit_generator.state == before
 
 
@@ -100,7 +117,7 @@ def test_same_seed_gives_same_values_and_another_seed_others(initializer: Initia
     b = initializer((6, 7), np.random.default_rng(11), np.float64)
     c = initializer((6, 7), np.random.default_rng(12), np.float64)
     np.testing.assert_array_equal(a, b)
-    if not isinstance(initializer, Zeros):
+    if not isinstance(initializer, CONSTANT):
         assert not np.array_equal(a, c)
 
 
@@ -115,7 +132,10 @@ def test_float32_values_are_the_float64_values_rounded(initializer: Initializer)
     "initializer", [GlorotUniform(), GlorotNormal(), HeUniform(), HeNormal()], ids=repr
 )
 def test_fan_based_initializers_reject_a_shape_that_is_not_2d(initializer: Initializer) -> None:
-    with pytest.raises(ValueError, match=r"weight shape \(n_in, n_out\)"):
+    for shape in [(5,), (2, 3, 4)]:
+        with pytest.raises(ValueError, match=r"weight shape \(n_in, n_out\), got shape \("):
+            initializer(shape, np.random.default_rng(0), np.float64)
+    with pytest.raises(ValueError, match=rf"^{initializer.name} .*1-D biases with 'zeros'"):
         initializer((5,), np.random.default_rng(0), np.float64)
 
 
@@ -124,6 +144,7 @@ def test_fan_based_initializers_reject_a_shape_that_is_not_2d(initializer: Initi
     [
         ("tutorial", TutorialNormal),
         ("zeros", Zeros),
+        ("ones", Ones),
         ("glorot_uniform", GlorotUniform),
         ("xavier_uniform", GlorotUniform),
         ("glorot_normal", GlorotNormal),
@@ -151,3 +172,65 @@ def test_get_unknown_initializer_lists_the_known_names() -> None:
 def test_initializer_base_class_is_abstract() -> None:
     with pytest.raises(NotImplementedError):
         Initializer()((2, 2), np.random.default_rng(0), np.float64)
+
+
+@pytest.mark.parametrize("initializer", ALL, ids=repr)
+def test_initializer_works_with_a_legacy_random_state_and_never_the_global_one(
+    initializer: Initializer,
+) -> None:
+    global_before = np.random.get_state()[1].copy()  # noqa: NPY002 - the global stream
+    a = initializer((4, 3), np.random.RandomState(8), np.float64)
+    b = initializer((4, 3), np.random.RandomState(8), np.float64)
+    np.testing.assert_array_equal(a, b)
+    c = initializer((4, 3), np.random.default_rng(8), np.float64)
+    assert a.shape == c.shape == (4, 3)
+    np.testing.assert_array_equal(np.random.get_state()[1], global_before)  # noqa: NPY002
+
+
+# -- configs ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("initializer", "config"),
+    [
+        (TutorialNormal(), {"name": "tutorial", "scale": 0.01}),
+        (TutorialNormal(scale=0.5), {"name": "tutorial", "scale": 0.5}),
+        (Zeros(), {"name": "zeros"}),
+        (Ones(), {"name": "ones"}),
+        (GlorotUniform(), {"name": "glorot_uniform"}),
+        (GlorotNormal(), {"name": "glorot_normal"}),
+        (HeUniform(), {"name": "he_uniform"}),
+        (HeNormal(), {"name": "he_normal"}),
+    ],
+    ids=repr,
+)
+def test_initializer_config_round_trips_through_json_and_get(
+    initializer: Initializer, config: dict
+) -> None:
+    assert initializer.get_config() == config
+    rebuilt = initializers.get(json.loads(json.dumps(config)))
+    assert type(rebuilt) is type(initializer)
+    assert rebuilt.get_config() == config
+    assert repr(rebuilt) == repr(initializer)
+    np.testing.assert_array_equal(
+        rebuilt((3, 4), np.random.default_rng(1), np.float64),
+        initializer((3, 4), np.random.default_rng(1), np.float64),
+    )
+
+
+def test_get_accepts_an_alias_in_a_config_without_changing_it() -> None:
+    config = {"name": "Kaiming_Normal"}
+    assert type(initializers.get(config)) is HeNormal
+    assert config == {"name": "Kaiming_Normal"}
+
+
+@pytest.mark.parametrize(
+    ("config", "error", "message"),
+    [
+        ({"name": "orthogonal"}, ValueError, "unknown initializer config"),
+        ({"scale": 0.1}, ValueError, "whose 'name' is one of"),
+        ({"name": "he_normal", "scale": 0.1}, TypeError, "bad arguments for initializer"),
+        ({"name": "tutorial", "scale": -1.0}, ValueError, "scale must be a positive"),
+    ],
+)
+def test_get_rejects_a_bad_config(config: dict, error: type, message: str) -> None:
+    with pytest.raises(error, match=message):
+        initializers.get(config)

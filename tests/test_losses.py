@@ -1,13 +1,26 @@
-"""Tests for ffnn.losses: values against probability-space formulas and scikit-learn, gradients
-against finite differences, finiteness for extreme logits, and target preparation."""
+"""Tests for ffnn.losses: values against probability-space formulas, PyTorch and scikit-learn,
+gradients against finite differences, sample and class weights, finiteness for extreme logits,
+target preparation and the lookup."""
 
 from __future__ import annotations
+
+import json
 
 import numpy as np
 import pytest
 
 from ffnn import losses
-from ffnn.losses import BinaryCrossEntropy, CrossEntropy, Loss, MeanSquaredError, softmax
+from ffnn.losses import (
+    BinaryCrossEntropy,
+    CrossEntropy,
+    Huber,
+    Loss,
+    MeanAbsoluteError,
+    MeanSquaredError,
+    check_sample_weight,
+    class_weight_to_sample_weight,
+    softmax,
+)
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -77,22 +90,52 @@ def test_ce_value_matches_sklearn_log_loss(rng: np.random.Generator) -> None:
 
 
 # -- gradients -----------------------------------------------------------------------------------
-def _cases(rng: np.random.Generator) -> list[tuple[Loss, np.ndarray, np.ndarray]]:
-    return [
-        (BinaryCrossEntropy(), rng.normal(size=(5, 1)), rng.integers(0, 2, (5, 1)).astype(float)),
-        (BinaryCrossEntropy(), rng.normal(size=(5, 3)), rng.integers(0, 2, (5, 3)).astype(float)),
-        (CrossEntropy(), rng.normal(size=(5, 4)), _one_hot(rng.integers(0, 4, 5), 4)),
-        (MeanSquaredError(), rng.normal(size=(5, 2)), rng.normal(size=(5, 2))),
-    ]
+def _residuals(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
+    """Differences ``z - y`` at least 0.2 away from 0 and ±1, the kinks of MAE and Huber(1)."""
+    near = rng.uniform(0.2, 0.7, shape)
+    far = rng.uniform(1.3, 2.5, shape)
+    return np.where(rng.random(shape) < 0.5, near, far) * rng.choice([-1.0, 1.0], shape)
 
 
-@pytest.mark.parametrize("case", range(4), ids=["bce", "bce_multilabel", "ce", "mse"])
+CASES = ["bce", "bce_multilabel", "ce", "ce_soft", "mse", "mae", "huber", "huber_delta_2"]
+
+
+def _case(name: str, rng: np.random.Generator) -> tuple[Loss, np.ndarray, np.ndarray]:
+    """A loss, logits (6, k) and targets shaped like them, away from every kink."""
+    if name == "bce":
+        return BinaryCrossEntropy(), rng.normal(size=(6, 1)), rng.integers(0, 2, (6, 1)) * 1.0
+    if name == "bce_multilabel":
+        return BinaryCrossEntropy(), rng.normal(size=(6, 3)), rng.integers(0, 2, (6, 3)) * 1.0
+    if name == "ce":
+        return CrossEntropy(), rng.normal(size=(6, 4)), _one_hot(rng.integers(0, 4, 6), 4)
+    if name == "ce_soft":
+        return CrossEntropy(), rng.normal(size=(6, 4)), softmax(rng.normal(size=(6, 4)))
+    loss = {
+        "mse": MeanSquaredError(),
+        "mae": MeanAbsoluteError(),
+        "huber": Huber(),
+        "huber_delta_2": Huber(delta=2.0),
+    }[name]
+    logits = rng.normal(size=(6, 2))
+    residuals = _residuals(rng, (6, 2)) * (2.0 if name == "huber_delta_2" else 1.0)
+    return loss, logits, logits - residuals
+
+
+def _weights(rng: np.random.Generator, n: int) -> np.ndarray:
+    weight = rng.uniform(0.2, 3.0, n)
+    weight[1] = 0.0  # a sample that does not count
+    return weight
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("name", CASES)
 def test_loss_gradient_matches_finite_differences(
-    case: int, rng: np.random.Generator, numeric_gradient
+    name: str, weighted: bool, rng: np.random.Generator, numeric_gradient
 ) -> None:
-    loss, logits, y = _cases(rng)[case]
-    expected = numeric_gradient(lambda: loss.forward(logits, y), logits)
-    loss.forward(logits, y)
+    loss, logits, y = _case(name, rng)
+    weight = _weights(rng, logits.shape[0]) if weighted else None
+    expected = numeric_gradient(lambda: loss.forward(logits, y, weight), logits)
+    loss.forward(logits, y, weight)
     grad = loss.backward()
     assert grad.shape == logits.shape
     np.testing.assert_allclose(grad, expected, rtol=1e-6, atol=1e-10)
@@ -127,7 +170,9 @@ def test_loss_forward_does_not_modify_logits_or_targets(ce_case) -> None:
         np.testing.assert_array_equal(target, before_y)
 
 
-@pytest.mark.parametrize("loss", [BinaryCrossEntropy(), CrossEntropy(), MeanSquaredError()])
+@pytest.mark.parametrize(
+    "loss", [BinaryCrossEntropy(), CrossEntropy(), MeanSquaredError(), MeanAbsoluteError(), Huber()]
+)
 def test_loss_backward_before_forward_raises(loss: Loss) -> None:
     with pytest.raises(RuntimeError, match="before forward"):
         loss.backward()
@@ -302,6 +347,9 @@ def test_ce_prepare_targets_needs_at_least_two_outputs() -> None:
         ("cross_entropy", CrossEntropy),
         ("sparse_categorical_crossentropy", CrossEntropy),
         ("MSE", MeanSquaredError),
+        ("mae", MeanAbsoluteError),
+        ("mean_absolute_error", MeanAbsoluteError),
+        ("huber", Huber),
     ],
 )
 def test_get_loss_by_name(name: str, kind: type) -> None:
@@ -315,27 +363,123 @@ def test_get_loss_passes_an_instance_through_and_rejects_unknown_names() -> None
         losses.get("hinge")
 
 
+def test_get_builds_a_loss_from_a_config_dict_without_changing_it() -> None:
+    config = {"name": "huber", "delta": 2.0}
+    loss = losses.get(config)
+    assert isinstance(loss, Huber) and loss.delta == 2.0
+    assert config == {"name": "huber", "delta": 2.0}
+
+
+@pytest.mark.parametrize(
+    "loss",
+    [
+        BinaryCrossEntropy(),
+        CrossEntropy(),
+        MeanSquaredError(),
+        MeanAbsoluteError(),
+        Huber(),
+        Huber(delta=0.25),
+    ],
+)
+def test_get_config_round_trips_through_get_and_json(loss: Loss) -> None:
+    config = loss.get_config()
+    rebuilt = losses.get(json.loads(json.dumps(config)))
+    assert type(rebuilt) is type(loss)
+    assert rebuilt.get_config() == config
+    assert repr(rebuilt) == repr(loss)
+
+
+def test_repr_shows_the_arguments() -> None:
+    assert repr(Huber(delta=2)) == "Huber(delta=2.0)"
+    assert repr(MeanAbsoluteError()) == "MeanAbsoluteError()"
+
+
+@pytest.mark.parametrize(
+    ("identifier", "error", "message"),
+    [
+        ({"delta": 2.0}, ValueError, "needs a 'name' key"),
+        ({"name": "hinge"}, ValueError, "unknown loss 'hinge'"),
+        ({"name": "huber", "alpha": 1}, TypeError, r"invalid arguments \{'alpha': 1\}.*'huber'"),
+        ({"name": "huber", "delta": -1.0}, ValueError, "delta must be a positive.*-1"),
+        (3, ValueError, "unknown loss 3"),
+    ],
+)
+def test_get_rejects_bad_configs_naming_the_problem(identifier, error: type, message: str) -> None:
+    with pytest.raises(error, match=message):
+        losses.get(identifier)
+
+
+@pytest.mark.parametrize(
+    ("delta", "error"), [(0.0, ValueError), (np.inf, ValueError), ("1", TypeError)]
+)
+def test_huber_rejects_a_delta_that_is_not_positive_and_finite(delta, error: type) -> None:
+    with pytest.raises(error, match="delta must be a positive"):
+        Huber(delta=delta)
+
+
+# -- MAE and Huber by hand -------------------------------------------------------------------------
+def test_mae_value_and_sign_gradient_by_hand_with_zero_at_the_kink() -> None:
+    mae = MeanAbsoluteError()
+    assert mae(np.array([[1.0, 2.0], [3.0, -1.0]]), np.array([[0.0, 2.0], [1.0, 1.0]])) == 1.25
+    np.testing.assert_array_equal(mae.backward(), [[0.25, 0.0], [0.25, -0.25]])
+
+
+def test_huber_is_quadratic_inside_delta_and_linear_beyond_by_hand() -> None:
+    huber = Huber(delta=1.0)
+    # x = 0.5, 2, -3, 1: 0.125, 2 - 0.5, 3 - 0.5, 0.5 (both pieces agree at |x| = δ)
+    value = huber(np.array([[0.5, 2.0, -3.0, 1.0]]), np.zeros((1, 4)))
+    assert value == pytest.approx((0.125 + 1.5 + 2.5 + 0.5) / 4, rel=1e-15)
+    np.testing.assert_array_equal(huber.backward(), [[0.5, 1.0, -1.0, 1.0]] / np.float64(4))
+    huber = Huber(delta=2.0)
+    assert huber(np.array([[3.0]]), np.zeros((1, 1))) == 2.0 * (3.0 - 1.0)
+
+
 # -- PyTorch as an independent reference ---------------------------------------------------------
-def test_losses_and_gradients_match_torch(rng: np.random.Generator) -> None:
+def _torch_terms(loss: Loss, logits_t, y: np.ndarray):
+    """The unreduced torch loss: (batch, k), or (batch,) for cross-entropy."""
+    torch = pytest.importorskip("torch")
+    functional = torch.nn.functional
+    y_t = torch.tensor(y)
+    if isinstance(loss, BinaryCrossEntropy):
+        return functional.binary_cross_entropy_with_logits(logits_t, y_t, reduction="none")
+    if isinstance(loss, CrossEntropy):
+        hard = ((y == 0) | (y == 1)).all()
+        target = torch.tensor(y.argmax(axis=1)) if hard else y_t  # labels or probabilities
+        return functional.cross_entropy(logits_t, target, reduction="none")
+    if isinstance(loss, MeanSquaredError):
+        return functional.mse_loss(logits_t, y_t, reduction="none")
+    if isinstance(loss, MeanAbsoluteError):
+        return functional.l1_loss(logits_t, y_t, reduction="none")
+    assert isinstance(loss, Huber)
+    return functional.huber_loss(logits_t, y_t, reduction="none", delta=loss.delta)
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("name", CASES)
+def test_loss_value_and_gradient_match_torch(
+    name: str, weighted: bool, rng: np.random.Generator
+) -> None:
+    torch = pytest.importorskip("torch")
+    loss, logits, y = _case(name, rng)
+    logits = logits * 3.0  # larger logits: saturated probabilities, both Huber pieces
+    weight = _weights(rng, logits.shape[0]) if weighted else None
+    value = loss(logits, y, weight)
+    logits_t = torch.tensor(logits, requires_grad=True)
+    terms = _torch_terms(loss, logits_t, y)
+    if weight is None:
+        expected = terms.mean()
+    else:
+        per_sample = terms.mean(dim=1) if terms.dim() == 2 else terms
+        w_t = torch.tensor(weight)
+        expected = (w_t * per_sample).sum() / w_t.sum()
+    expected.backward()
+    assert value == pytest.approx(expected.item(), rel=1e-12)
+    np.testing.assert_allclose(loss.backward(), logits_t.grad.numpy(), rtol=1e-10, atol=1e-17)
+
+
+def test_losses_match_torch_where_the_naive_formulas_overflow() -> None:
     torch = pytest.importorskip("torch")
     nn = torch.nn
-    logits = rng.normal(scale=3.0, size=(6, 3))
-    labels = rng.integers(0, 3, size=6)
-    multi = rng.integers(0, 2, size=(6, 3)).astype(float)
-    values = rng.normal(size=(6, 3))
-    cases = [
-        (BinaryCrossEntropy(), multi, nn.BCEWithLogitsLoss(), torch.tensor(multi)),
-        (CrossEntropy(), _one_hot(labels, 3), nn.CrossEntropyLoss(), torch.tensor(labels)),
-        (MeanSquaredError(), values, nn.MSELoss(), torch.tensor(values)),
-    ]
-    for ours, y, theirs, y_t in cases:
-        value = ours(logits, y)
-        logits_t = torch.tensor(logits, requires_grad=True)
-        value_t = theirs(logits_t, y_t)
-        value_t.backward()
-        assert value == pytest.approx(value_t.item(), rel=1e-12), repr(ours)
-        np.testing.assert_allclose(ours.backward(), logits_t.grad.numpy(), rtol=1e-10)
-    # and where the naive formulas overflow
     extreme = np.array([[1e4, -1e4, 0.0]])
     for ours, y, theirs, y_t in [
         (BinaryCrossEntropy(), np.array([[0.0, 1.0, 1.0]]), nn.BCEWithLogitsLoss(), None),
@@ -343,3 +487,253 @@ def test_losses_and_gradients_match_torch(rng: np.random.Generator) -> None:
     ]:
         target = torch.tensor(y) if y_t is None else y_t
         assert ours(extreme, y) == pytest.approx(theirs(torch.tensor(extreme), target).item())
+
+
+def test_ce_with_class_weights_equals_torch_cross_entropy_with_weight(
+    rng: np.random.Generator,
+) -> None:
+    torch = pytest.importorskip("torch")
+    labels = rng.integers(0, 4, size=12)
+    logits = rng.normal(scale=2.0, size=(12, 4))
+    ce = CrossEntropy()
+    targets = ce.prepare_targets(labels, 4, np.float64)
+    sample_weight = class_weight_to_sample_weight({0: 0.5, 1: 2.0, 3: 3.0}, targets, ce)
+    value = ce(logits, targets, sample_weight)
+    logits_t = torch.tensor(logits, requires_grad=True)
+    class_weight_t = torch.tensor(
+        [0.5, 2.0, 1.0, 3.0], dtype=torch.float64
+    )  # class 2 left out: weight 1
+    expected = torch.nn.functional.cross_entropy(
+        logits_t, torch.tensor(labels), weight=class_weight_t
+    )
+    expected.backward()
+    assert value == pytest.approx(expected.item(), rel=1e-12)
+    np.testing.assert_allclose(ce.backward(), logits_t.grad.numpy(), rtol=1e-10, atol=1e-17)
+
+
+# -- scikit-learn as an independent reference -----------------------------------------------------
+@pytest.mark.parametrize("n_classes", [2, 4])
+def test_weighted_bce_and_ce_match_sklearn_log_loss(
+    n_classes: int, rng: np.random.Generator
+) -> None:
+    metrics = pytest.importorskip("sklearn.metrics")
+    labels = rng.integers(0, n_classes, size=30)
+    weight = rng.uniform(0.0, 4.0, size=30)
+    if n_classes == 2:
+        logits = rng.normal(scale=3.0, size=(30, 1))
+        p = _sigmoid(logits[:, 0])
+        value = BinaryCrossEntropy()(logits, labels[:, None] * 1.0, weight)
+    else:
+        logits = rng.normal(scale=3.0, size=(30, n_classes))
+        p = softmax(logits)
+        value = CrossEntropy()(logits, _one_hot(labels, n_classes), weight)
+    expected = metrics.log_loss(labels, p, sample_weight=weight, labels=list(range(n_classes)))
+    assert value == pytest.approx(expected, rel=1e-10)
+
+
+@pytest.mark.parametrize("kind", ["bce", "ce"])
+def test_balanced_class_weight_matches_sklearn_compute_class_weight(kind: str) -> None:
+    class_weight_module = pytest.importorskip("sklearn.utils.class_weight")
+    if kind == "bce":
+        loss: Loss = BinaryCrossEntropy()
+        labels, n_outputs = np.array([0] * 7 + [1] * 2), 1
+    else:  # five outputs, class 3 never seen: it must not divide by zero
+        loss, labels, n_outputs = CrossEntropy(), np.array([0] * 6 + [1] * 3 + [2] + [4] * 2), 5
+    targets = loss.prepare_targets(labels, n_outputs, np.float64)
+    weight = class_weight_to_sample_weight("balanced", targets, loss)
+    classes = np.unique(labels)
+    per_class = class_weight_module.compute_class_weight("balanced", classes=classes, y=labels)
+    expected = per_class[np.searchsorted(classes, labels)]
+    np.testing.assert_allclose(weight, expected, rtol=1e-15)
+    assert weight.sum() == pytest.approx(labels.size)  # each present class weighs n / n_classes
+
+
+# -- sample weights --------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", CASES)
+def test_zero_weight_samples_contribute_nothing(name: str, rng: np.random.Generator) -> None:
+    loss, logits, y = _case(name, rng)
+    weight = np.array([0.0, 1.5, 0.0, 2.0, 1.0, 0.5])
+    keep = weight > 0
+    value = loss(logits, y, weight)
+    grad = loss.backward().copy()
+    assert value == pytest.approx(loss(logits[keep], y[keep], weight[keep]), rel=1e-14)
+    np.testing.assert_array_equal(grad[~keep], 0.0)
+    np.testing.assert_allclose(grad[keep], loss.backward(), rtol=1e-14)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_an_integer_weight_counts_like_repeated_samples(
+    name: str, rng: np.random.Generator
+) -> None:
+    loss, logits, y = _case(name, rng)
+    weight = np.array([2, 1, 1, 3, 1, 1])  # ints: cast to the logits' dtype
+    repeat = np.repeat(np.arange(6), weight)
+    value = loss(logits, y, weight)
+    grad = loss.backward().copy()
+    assert value == pytest.approx(loss(logits[repeat], y[repeat]), rel=1e-14)
+    # a repeated sample's gradient is the sum over its copies
+    summed = np.zeros_like(logits)
+    np.add.at(summed, repeat, loss.backward())
+    np.testing.assert_allclose(grad, summed, rtol=1e-13, atol=1e-17)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_weights_of_one_equal_no_weights_and_scaling_them_changes_nothing(
+    name: str, rng: np.random.Generator
+) -> None:
+    loss, logits, y = _case(name, rng)
+    value, grad = loss(logits, y), loss.backward().copy()
+    assert loss(logits, y, np.ones(6)) == pytest.approx(value, rel=1e-14)
+    np.testing.assert_allclose(loss.backward(), grad, rtol=1e-14)
+    weight = _weights(rng, 6)
+    value, grad = loss(logits, y, weight), loss.backward().copy()
+    assert loss(logits, y, 7.5 * weight) == pytest.approx(value, rel=1e-14)
+    np.testing.assert_allclose(loss.backward(), grad, rtol=1e-14)
+
+
+def test_a_batch_of_zero_weight_samples_has_loss_and_gradient_zero(ce_case) -> None:
+    logits, labels = ce_case
+    ce = CrossEntropy()
+    assert ce(logits, _one_hot(labels, 4), np.zeros(6)) == 0.0
+    np.testing.assert_array_equal(ce.backward(), 0.0)
+
+
+@pytest.mark.parametrize(
+    ("weight", "error", "message"),
+    [
+        (np.ones((6, 1)), ValueError, r"shape \(n_samples,\) = \(6,\), got shape \(6, 1\)"),
+        (np.ones(5), ValueError, r"= \(6,\), got shape \(5,\)"),
+        (np.array(["a"] * 6), TypeError, "sample_weight must hold real numbers"),
+        ([1.0, np.nan, 1.0, 1.0, 1.0, 1.0], ValueError, "sample_weight must be finite"),
+        ([1.0, -2.0, 1.0, 1.0, 1.0, 1.0], ValueError, "non-negative, got a minimum of -2"),
+    ],
+)
+def test_loss_forward_checks_the_batch_weights(weight, error: type, message: str, ce_case) -> None:
+    logits, labels = ce_case
+    with pytest.raises(error, match=message):
+        CrossEntropy()(logits, _one_hot(labels, 4), weight)
+
+
+@pytest.mark.parametrize(
+    ("weight", "error", "message"),
+    [
+        (np.array(["a", "b", "c"]), TypeError, "sample_weight must hold real numbers.*<U1"),
+        ([[1.0], [1.0], [1.0]], ValueError, r"shape \(n_samples,\) = \(3,\), got shape \(3, 1\)"),
+        ([1.0, 1.0], ValueError, r"shape \(n_samples,\) = \(3,\), got shape \(2,\)"),
+        ([1.0, np.inf, 1.0], ValueError, "must be finite"),
+        ([1.0, np.nan, 1.0], ValueError, "must be finite"),
+        ([1e300, 1.0, 1.0], ValueError, "too large for float32"),
+        ([1.0, -0.5, 1.0], ValueError, r"non-negative, got a minimum of -0\.5"),
+        ([0.0, 0.0, 0.0], ValueError, "must not be all zero"),
+    ],
+)
+def test_check_sample_weight_names_the_argument_and_the_value(
+    weight, error: type, message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        check_sample_weight(weight, 3, np.float32)
+
+
+def test_check_sample_weight_casts_to_the_dtype_without_needless_copies() -> None:
+    weight = check_sample_weight([1, 0, 2], 3, np.float32)
+    assert weight.dtype == np.float32
+    np.testing.assert_array_equal(weight, [1.0, 0.0, 2.0])
+    already = np.array([0.5, 1.0, 2.0])
+    assert check_sample_weight(already, 3, np.float64) is already
+
+
+# -- class weights -----------------------------------------------------------------------------
+def test_class_weight_dict_weighs_each_sample_by_its_class_and_absent_classes_by_one() -> None:
+    ce = CrossEntropy()
+    targets = ce.prepare_targets([0, 2, 1, 2], 3, np.float32)
+    weight = class_weight_to_sample_weight({2: 4.0, 0.0: 0.5}, targets, ce)
+    assert weight.dtype == np.float32
+    np.testing.assert_array_equal(weight, [0.5, 4.0, 1.0, 4.0])
+    bce = BinaryCrossEntropy()
+    targets = bce.prepare_targets([1, 0, 1], 1, np.float64)
+    np.testing.assert_array_equal(class_weight_to_sample_weight({1: 3}, targets, bce), [3, 1, 3])
+
+
+@pytest.mark.parametrize(
+    ("loss", "y", "n_outputs", "class_weight", "error", "message"),
+    [
+        (CrossEntropy(), [0, 1], 3, {0: 1.0, 3: 2.0, "a": 1.0}, ValueError, r"keys \[3, 'a'\]"),
+        (BinaryCrossEntropy(), [0, 1], 1, {2: 1.0}, ValueError, r"keys \[2\].*0\.\.1"),
+        (CrossEntropy(), [0, 1], 3, {0: 1.5, 1: 0.5, 2.5: 1}, ValueError, r"keys \[2\.5\]"),
+        (CrossEntropy(), [0, 1], 2, {1: -1.0}, ValueError, r"class_weight\[1\] must be a finite"),
+        (CrossEntropy(), [0, 1], 2, {1: np.nan}, ValueError, r"class_weight\[1\] must be a finite"),
+        (CrossEntropy(), [0, 1], 2, "auto", ValueError, "or 'balanced', got 'auto'"),
+        (CrossEntropy(), [0, 1], 2, [1.0, 2.0], TypeError, "or 'balanced', got list"),
+        (CrossEntropy(), [0, 1], 2, {0: 0, 1: 0}, ValueError, "every sample the weight 0"),
+        (MeanSquaredError(), [0.5, 1.0], 1, "balanced", ValueError, "classification loss"),
+        (Huber(), [0.5, 1.0], 1, {0: 1.0}, ValueError, "classification loss"),
+        (BinaryCrossEntropy(), [[0, 1], [1, 1]], 2, "balanced", ValueError, "multi-label"),
+        (BinaryCrossEntropy(), [0.2, 1.0], 1, "balanced", ValueError, "hard labels"),
+        (CrossEntropy(), [[0.5, 0.5], [0, 1]], 2, {0: 2.0}, ValueError, "hard labels"),
+    ],
+)
+def test_class_weight_rejects_what_it_cannot_honour(
+    loss: Loss, y, n_outputs: int, class_weight, error: type, message: str
+) -> None:
+    targets = loss.prepare_targets(y, n_outputs, np.float64)
+    with pytest.raises(error, match=message):
+        class_weight_to_sample_weight(class_weight, targets, loss)
+
+
+def test_class_weight_needs_prepared_targets() -> None:
+    with pytest.raises(ValueError, match="prepared by loss.prepare_targets"):
+        class_weight_to_sample_weight("balanced", np.array([0, 1, 1]), CrossEntropy())
+
+
+# -- every loss: extreme logits, dtypes -----------------------------------------------------------
+ALL_LOSSES = [BinaryCrossEntropy, CrossEntropy, MeanSquaredError, MeanAbsoluteError, Huber]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("logits_kind", ["extreme", "all_equal"])
+@pytest.mark.parametrize("loss_class", ALL_LOSSES)
+def test_every_loss_is_finite_and_keeps_the_dtype_for_extreme_and_equal_logits(
+    loss_class: type[Loss], logits_kind: str, dtype: type
+) -> None:
+    if logits_kind == "extreme":
+        logits = np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, -1e4], [1e4] * 3, [-1e4] * 3], dtype)
+    else:
+        logits = np.repeat(np.array([[0.0], [1e4], [-1e4], [3.0]], dtype), 3, axis=1)
+    y = np.eye(3, dtype=dtype)[[1, 0, 2, 1]]
+    loss = loss_class()
+    for weight in (None, np.array([0.0, 1.0, 2.5, 1.0])):  # float64 weights on purpose
+        value = loss(logits, y, weight)
+        grad = loss.backward()
+        assert np.isfinite(value), (loss, weight)
+        assert grad.dtype == np.dtype(dtype)
+        assert np.isfinite(grad).all()
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_float32_weighted_loss_stays_float32_and_close_to_float64(
+    name: str, rng: np.random.Generator
+) -> None:
+    loss, logits, y = _case(name, rng)
+    weight = _weights(rng, 6)
+    value64, grad64 = loss(logits, y, weight), loss.backward().copy()
+    logits32, y32 = logits.astype(np.float32), y.astype(np.float32)
+    value32 = loss(logits32, y32, weight)
+    assert loss.backward().dtype == np.float32
+    assert value32 == pytest.approx(value64, rel=1e-5)
+    np.testing.assert_allclose(loss.backward(), grad64, rtol=1e-4, atol=1e-6)
+
+
+# -- multi-label binary cross-entropy ------------------------------------------------------------
+def test_multi_label_bce_prepares_bool_rows_and_predicts_one_label_per_output() -> None:
+    bce = BinaryCrossEntropy()
+    y = bce.prepare_targets(np.array([[True, False, True], [False, False, True]]), 3, np.float32)
+    assert y.dtype == np.float32
+    np.testing.assert_array_equal(y, [[1, 0, 1], [0, 0, 1]])
+    logits = np.array([[2.0, -1.0, 0.5], [-3.0, 0.2, 4.0]], dtype=np.float32)
+    np.testing.assert_array_equal(bce.predict(logits), [[1, 0, 1], [0, 1, 1]])
+    assert bce.link(logits).shape == (2, 3)
+
+
+def test_multi_label_bce_refuses_flat_labels() -> None:
+    with pytest.raises(ValueError, match=r"shape \(n_samples, 3\).*got shape \(4,\)"):
+        BinaryCrossEntropy().prepare_targets([0, 1, 1, 0], 3, np.float64)

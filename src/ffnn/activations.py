@@ -1,17 +1,48 @@
 """Activation functions as layers, each with its derivative beside it.
 
 Every activation keeps what its backward pass needs (its input or its output, by reference) and
-multiplies the incoming gradient element-wise by its derivative: ``∂L/∂x = ∂L/∂y ⊙ f'(x)``.
-Shapes are preserved: ``(batch, n)`` in, ``(batch, n)`` out.
+multiplies the incoming gradient element-wise by its derivative: ``∂L/∂x = ∂L/∂y ⊙ f'(x)``
+(softmax, which mixes a row, by its Jacobian). Shapes are preserved: ``(batch, n)`` in,
+``(batch, n)`` out, in the input's dtype: constants are Python floats, which never promote a
+float32 array to float64.
+
+Every activation stays finite, without floating-point warnings, for inputs up to ``±1e4`` in
+float32 and float64.
 """
 
 from __future__ import annotations
 
+import functools
+import math
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
+from ffnn._checks import check_positive_float
 from ffnn.layers import Layer
 
-__all__ = ["sigmoid", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Identity", "get"]
+__all__ = [
+    "sigmoid",
+    "softmax",
+    "ReLU",
+    "LeakyReLU",
+    "ELU",
+    "GELU",
+    "SiLU",
+    "Softplus",
+    "Sigmoid",
+    "Tanh",
+    "Identity",
+    "Softmax",
+    "get",
+]
+
+# Python floats, never np.float64 scalars: those would promote float32 arrays to float64.
+_SQRT_HALF = math.sqrt(0.5)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+_GELU_CUBIC = 0.044715
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -26,6 +57,46 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
         out += 1
         np.reciprocal(out, out=out)
     return out
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    """Row-wise ``softmax(z)_k = exp(z_k - max z) / Σ_j exp(z_j - max z)``; ``(batch, K)``.
+
+    Subtracting the row maximum changes nothing mathematically and keeps every ``exp`` in
+    ``(0, 1]``: no overflow, and the sum is at least 1.
+    """
+    shifted = z - z.max(axis=1, keepdims=True)  # (batch, K), each row's max is 0
+    np.exp(shifted, out=shifted)
+    shifted /= shifted.sum(axis=1, keepdims=True)
+    return shifted
+
+
+@functools.cache
+def _erfc() -> Callable[[np.ndarray], np.ndarray]:
+    """The complementary error function: SciPy's ufunc when SciPy imports, else ``math.erfc``
+    applied element by element (slower, same values to the last bit or two)."""
+    try:
+        from scipy.special import erfc
+    except ImportError:
+        return _math_erfc
+    return erfc
+
+
+_MATH_ERFC = np.frompyfunc(math.erfc, 1, 1)
+
+
+def _math_erfc(x: np.ndarray) -> np.ndarray:
+    """``math.erfc`` over an array; ``frompyfunc`` returns objects, so cast back to ``x``'s
+    dtype."""
+    return np.asarray(_MATH_ERFC(x)).astype(x.dtype)
+
+
+def _normal_cdf(x: np.ndarray) -> np.ndarray:
+    """``Φ(x) = ½ erfc(-x / √2)``; the same as ``½ (1 + erf(x / √2))`` but accurate to full
+    relative precision in the left tail, where ``1 + erf`` cancels."""
+    out = _erfc()(x * -_SQRT_HALF)
+    out *= 0.5
+    return out.astype(x.dtype, copy=False)
 
 
 class _Activation(Layer):
@@ -73,8 +144,131 @@ class LeakyReLU(_Activation):
         slope = np.where(self._get_saved() > 0, 1, self.negative_slope).astype(grad.dtype)
         return grad * slope
 
+    def get_config(self) -> dict[str, Any]:
+        return {"negative_slope": self.negative_slope}
+
     def __repr__(self) -> str:
         return f"LeakyReLU(negative_slope={self.negative_slope})"
+
+
+class ELU(_Activation):
+    """Exponential linear unit (Clevert et al., 2016), ``α = alpha``:
+    ``y = x if x > 0 else α (exp(x) - 1)``; ``y' = 1 if x > 0 else α exp(x)``.
+
+    ``exp`` only ever sees ``min(x, 0)``, so large positive inputs cannot overflow.
+    """
+
+    preferred_initializer = "he_normal"
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        super().__init__()
+        self.alpha = check_positive_float(alpha, "alpha")
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        self._saved = x
+        negative = np.expm1(np.minimum(x, 0))  # (batch, n); exp(x) - 1 without cancellation
+        negative *= self.alpha
+        return np.where(x > 0, x, negative)
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        x = self._get_saved()
+        slope = np.exp(np.minimum(x, 0))
+        slope *= self.alpha
+        slope[x > 0] = 1
+        return grad * slope
+
+    def get_config(self) -> dict[str, Any]:
+        return {"alpha": self.alpha}
+
+    def __repr__(self) -> str:
+        return f"ELU(alpha={self.alpha})"
+
+
+class GELU(_Activation):
+    """Gaussian error linear unit (Hendrycks & Gimpel, 2016): ``y = x Φ(x)``, ``Φ`` the
+    standard normal CDF.
+
+    ``approximate="none"``: ``Φ(x) = ½ erfc(-x/√2)``, ``y' = Φ(x) + x φ(x)`` with the normal
+    density ``φ(x) = exp(-x²/2) / √(2π)``. Uses ``scipy.special.erfc`` when SciPy is installed,
+    ``math.erfc`` element-wise otherwise.
+
+    ``approximate="tanh"``: ``y = ½ x (1 + tanh u)`` with ``u = √(2/π) (x + 0.044715 x³)``,
+    computed as ``y = x σ(2u)`` (the same function: ``½ (1 + tanh u) = σ(2u)``), which keeps
+    full relative precision in the left tail where ``1 + tanh u`` cancels;
+    ``y' = σ(2u) + x σ(2u) (1 - σ(2u)) · 2u'`` with ``u' = √(2/π) (1 + 3·0.044715 x²)``.
+
+    Both are ``torch.nn.functional.gelu`` with the same ``approximate``.
+    """
+
+    preferred_initializer = "he_normal"
+
+    def __init__(self, approximate: str = "none") -> None:
+        super().__init__()
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        self._saved = x
+        if self.approximate == "tanh":
+            return x * sigmoid(self._twice_inner(x))
+        return x * _normal_cdf(x)
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        x = self._get_saved()
+        if self.approximate == "tanh":
+            s = sigmoid(self._twice_inner(x))
+            twice_inner_slope = (2 * _SQRT_2_OVER_PI) * (1 + (3 * _GELU_CUBIC) * (x * x))
+            return grad * (s + x * s * (1 - s) * twice_inner_slope)
+        density = np.exp(-0.5 * (x * x))  # φ(x) √(2π); underflows harmlessly to 0
+        density *= _INV_SQRT_2PI
+        return grad * (_normal_cdf(x) + x * density)
+
+    @staticmethod
+    def _twice_inner(x: np.ndarray) -> np.ndarray:
+        """``2u = 2 √(2/π) (x + 0.044715 x³)``."""
+        return (2 * _SQRT_2_OVER_PI) * (x + _GELU_CUBIC * (x * x * x))
+
+    def get_config(self) -> dict[str, Any]:
+        return {"approximate": self.approximate}
+
+    def __repr__(self) -> str:
+        return f"GELU(approximate={self.approximate!r})"
+
+
+class SiLU(_Activation):
+    """Sigmoid linear unit, also called swish: ``y = x σ(x)``;
+    ``y' = σ(x) + x σ(x)(1 - σ(x)) = σ(x) (1 + x (1 - σ(x)))``."""
+
+    preferred_initializer = "he_normal"
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        self._saved = x
+        return x * sigmoid(x)
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        x = self._get_saved()
+        s = sigmoid(x)
+        return grad * (s * (1 + x * (1 - s)))
+
+
+class Softplus(_Activation):
+    """``y = log(1 + exp(x))``, computed as ``max(x, 0) + log1p(exp(-|x|))`` so that ``exp``
+    never overflows; ``y' = σ(x)``.
+
+    Unlike ``torch.nn.Softplus`` (which returns ``x`` itself above ``threshold=20``), the
+    formula is used everywhere; the two differ by ``log1p(exp(-x)) < 2.1e-9`` there.
+    """
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        self._saved = x
+        out = np.exp(-np.abs(x))  # in (0, 1]
+        np.log1p(out, out=out)
+        out += np.maximum(x, 0)
+        return out
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        return grad * sigmoid(self._get_saved())
 
 
 class Sigmoid(_Activation):
@@ -117,19 +311,46 @@ class Identity(_Activation):
         return grad
 
 
+class Softmax(_Activation):
+    """Row-wise softmax ``s = softmax(x)`` (see :func:`softmax`); its Jacobian is
+    ``∂s_j/∂x_k = s_j (δ_jk - s_k)``, so ``∂L/∂x = s ⊙ (g - Σ_k g_k s_k)`` for ``g = ∂L/∂s``
+    (the sum taken per row).
+
+    As the last layer of a classifier prefer raw logits and ``loss="cross_entropy"``, which
+    applies the softmax inside the loss, stably.
+    """
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        out = softmax(x)
+        self._saved = out
+        return out
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        s = self._get_saved()  # (batch, K)
+        weighted = np.sum(grad * s, axis=1, keepdims=True)  # (batch, 1)
+        return s * (grad - weighted)
+
+
 _BY_NAME: dict[str, type[Layer]] = {
     "relu": ReLU,
     "leaky_relu": LeakyReLU,
+    "elu": ELU,
+    "gelu": GELU,
+    "silu": SiLU,
+    "swish": SiLU,
+    "softplus": Softplus,
     "sigmoid": Sigmoid,
     "logistic": Sigmoid,
     "tanh": Tanh,
     "identity": Identity,
     "linear": Identity,
+    "softmax": Softmax,
 }
 
 
 def get(identifier: str | Layer) -> Layer:
-    """An activation layer from its name (``"relu"``, ``"tanh"``, ...) or the layer itself."""
+    """An activation layer from its name (``"relu"``, ``"gelu"``, ``"swish"``, ...; default
+    arguments) or the layer itself."""
     if isinstance(identifier, Layer):
         return identifier
     if isinstance(identifier, str) and identifier.lower() in _BY_NAME:

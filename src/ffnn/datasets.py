@@ -1,8 +1,8 @@
 """Small data sets, generated without scikit-learn.
 
-:func:`make_blobs` draws the same numbers as ``sklearn.datasets.make_blobs`` for an int seed
-(the same legacy Mersenne-Twister stream, drawn in the same order), so the tutorial's data set
-needs no scikit-learn: ``tutorial_blobs()`` is the tutorial's
+:func:`make_blobs` and :func:`make_moons` draw the same numbers as scikit-learn's functions of
+those names for an int seed (the same legacy Mersenne-Twister stream, drawn in the same order),
+so the tutorial's data set needs no scikit-learn: ``tutorial_blobs()`` is the tutorial's
 ``make_blobs(n_samples=300, centers=2, cluster_std=1.5, random_state=42)`` with ``y`` as a column.
 """
 
@@ -12,7 +12,7 @@ import numpy as np
 
 from ffnn._checks import check_positive_int
 
-__all__ = ["make_blobs", "tutorial_blobs"]
+__all__ = ["make_blobs", "make_moons", "tutorial_blobs"]
 
 
 def make_blobs(
@@ -53,9 +53,55 @@ def make_blobs(
         y[start : start + count] = label
         start += count
     if shuffle:
-        order = np.arange(n_samples)
-        rng.shuffle(order)
-        X, y = X[order], y[order]
+        X, y = _shuffled(X, y, rng)
+    return X, y
+
+
+def _shuffled(
+    X: np.ndarray, y: np.ndarray, rng: np.random.RandomState
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of X and y in the order scikit-learn's ``utils.shuffle`` gives for ``rng``."""
+    order = np.arange(X.shape[0])
+    rng.shuffle(order)
+    return X[order], y[order]
+
+
+def make_moons(
+    n_samples: int = 100,
+    shuffle: bool = True,
+    noise: float | None = None,
+    random_state: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two interleaving half circles: a binary problem no straight line separates.
+
+    Class 0: ``(cos t, sin t)``, class 1: ``(1 - cos t, 1/2 - sin t)``, ``t`` evenly spaced in
+    ``[0, π]`` (``n_samples // 2`` points in class 0); then Gaussian noise of standard deviation
+    ``noise`` on every coordinate.
+
+    Returns
+    -------
+    X : (n_samples, 2) float64
+    y : (n_samples,) int labels 0/1
+    """
+    n_samples = check_positive_int(n_samples, "n_samples")
+    if noise is not None and noise < 0:
+        raise ValueError(f"noise must be >= 0, got {noise}")
+    n_outer = n_samples // 2
+    n_inner = n_samples - n_outer
+    rng = np.random.RandomState(random_state)  # noqa: NPY002
+    t_outer = np.linspace(0, np.pi, n_outer)
+    t_inner = np.linspace(0, np.pi, n_inner)
+    X = np.column_stack(
+        [
+            np.append(np.cos(t_outer), 1 - np.cos(t_inner)),
+            np.append(np.sin(t_outer), 1 - np.sin(t_inner) - 0.5),
+        ]
+    )
+    y = np.append(np.zeros(n_outer, dtype=np.int64), np.ones(n_inner, dtype=np.int64))
+    if shuffle:
+        X, y = _shuffled(X, y, rng)
+    if noise is not None:
+        X += rng.normal(scale=noise, size=X.shape)
     return X, y
 
 

@@ -1,9 +1,10 @@
 """Gradient checking: backpropagation against central finite differences, in float64.
 
 For every checked entry ``θ_i`` of every parameter, the numerical gradient is
-``(L(θ_i + ε) - L(θ_i - ε)) / 2ε``; its error is ``O(ε²)`` away from kinks such as ReLU's 0.
-Per parameter the report gives the largest absolute difference and the relative error
-``‖g_backprop - g_numeric‖ / (‖g_backprop‖ + ‖g_numeric‖)`` (0 when both vanish).
+``(L(θ_i + ε) - L(θ_i - ε)) / 2ε``, where ``L`` is the loss plus the model's weight
+penalties; its error is ``O(ε²)`` away from kinks such as ReLU's 0. Per parameter the
+report gives the largest absolute difference and the relative error ``‖g_backprop
+- g_numeric‖ / (‖g_backprop‖ + ‖g_numeric‖)`` (0 when both vanish).
 """
 
 from __future__ import annotations
@@ -129,7 +130,7 @@ def check_gradients(
 
     def loss_at_current_parameters() -> float:
         _set_state(work.rng, rng_state)
-        return loss_fn.forward(work.forward(X, training=True), targets)
+        return loss_fn.forward(work.forward(X, training=True), targets) + work.penalty()
 
     base_loss = loss_at_current_parameters()
     work.backward(loss_fn.backward())

@@ -2,8 +2,12 @@
 
 Every initializer is called as ``initializer(shape, rng, dtype)``. Weights are ``(n_in, n_out)``,
 so ``fan_in = shape[0]`` and ``fan_out = shape[1]``. Values are drawn in float64 from the
-model's generator and then cast, so a float32 and a float64 model with the same seed start
+generator passed in (a ``np.random.Generator`` or a legacy ``np.random.RandomState``; never the
+global ``np.random``) and then cast, so a float32 and a float64 model with the same seed start
 from the same numbers (rounded).
+
+``initializer.get_config()`` is a JSON-serialisable dict such as ``{"name": "he_normal"}`` or
+``{"name": "tutorial", "scale": 0.01}``, and :func:`get` turns it back into an initializer.
 """
 
 from __future__ import annotations
@@ -13,12 +17,13 @@ from typing import Any
 
 import numpy as np
 
-from ffnn._checks import Generator
+from ffnn._checks import Generator, check_positive_float
 
 __all__ = [
     "Initializer",
     "TutorialNormal",
     "Zeros",
+    "Ones",
     "GlorotUniform",
     "GlorotNormal",
     "HeUniform",
@@ -27,17 +32,28 @@ __all__ = [
 ]
 
 
-def _fans(shape: tuple[int, ...]) -> tuple[int, int]:
+def _fans(shape: tuple[int, ...], name: str) -> tuple[int, int]:
+    """``(fan_in, fan_out)`` of a weight shape ``(n_in, n_out)``."""
     if len(shape) != 2:
-        raise ValueError(f"expected a weight shape (n_in, n_out), got {shape}")
+        raise ValueError(
+            f"{name} computes its scale from the fans of a weight shape (n_in, n_out), got "
+            f"shape {tuple(shape)}; initialise 1-D biases with 'zeros' or 'ones'"
+        )
     return shape[0], shape[1]
 
 
 class Initializer:
     """Base class: ``__call__(shape, rng, dtype) -> array`` of that shape and dtype."""
 
+    #: The name :func:`get` knows this initializer by (the key of its config).
+    name = ""
+
     def __call__(self, shape: tuple[int, ...], rng: Generator, dtype: Any) -> np.ndarray:
         raise NotImplementedError
+
+    def get_config(self) -> dict[str, Any]:
+        """``{"name": ...}`` plus the constructor arguments; ``get(config)`` rebuilds it."""
+        return {"name": self.name}
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -50,21 +66,37 @@ class TutorialNormal(Initializer):
     tutorial's ``W1`` and ``W2``.
     """
 
+    name = "tutorial"
+
     def __init__(self, scale: float = 0.01) -> None:
-        self.scale = scale
+        self.scale = check_positive_float(scale, "scale")
 
     def __call__(self, shape: tuple[int, ...], rng: Generator, dtype: Any) -> np.ndarray:
         return (rng.standard_normal(shape) * self.scale).astype(dtype, copy=False)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "scale": self.scale}
 
     def __repr__(self) -> str:
         return f"TutorialNormal(scale={self.scale})"
 
 
 class Zeros(Initializer):
-    """All zeros (the default for biases)."""
+    """All zeros (the default for biases and for a normalisation layer's shift β)."""
+
+    name = "zeros"
 
     def __call__(self, shape: tuple[int, ...], rng: Generator, dtype: Any) -> np.ndarray:
         return np.zeros(shape, dtype=dtype)
+
+
+class Ones(Initializer):
+    """All ones (a normalisation layer's scale γ starts at 1, so it begins as plain ``x̂``)."""
+
+    name = "ones"
+
+    def __call__(self, shape: tuple[int, ...], rng: Generator, dtype: Any) -> np.ndarray:
+        return np.ones(shape, dtype=dtype)
 
 
 class GlorotUniform(Initializer):
@@ -74,8 +106,10 @@ class GlorotUniform(Initializer):
     layers.
     """
 
+    name = "glorot_uniform"
+
     def __call__(self, shape: tuple[int, ...], rng: Generator, dtype: Any) -> np.ndarray:
-        fan_in, fan_out = _fans(shape)
+        fan_in, fan_out = _fans(shape, self.name)
         limit = math.sqrt(6.0 / (fan_in + fan_out))
         return rng.uniform(-limit, limit, size=shape).astype(dtype, copy=False)
 
@@ -83,8 +117,10 @@ class GlorotUniform(Initializer):
 class GlorotNormal(Initializer):
     """Glorot & Bengio (2010): ``N(0, σ²)`` with ``σ = sqrt(2 / (fan_in + fan_out))``."""
 
+    name = "glorot_normal"
+
     def __call__(self, shape: tuple[int, ...], rng: Generator, dtype: Any) -> np.ndarray:
-        fan_in, fan_out = _fans(shape)
+        fan_in, fan_out = _fans(shape, self.name)
         std = math.sqrt(2.0 / (fan_in + fan_out))
         return (rng.standard_normal(shape) * std).astype(dtype, copy=False)
 
@@ -92,8 +128,10 @@ class GlorotNormal(Initializer):
 class HeUniform(Initializer):
     """He et al. (2015): ``U(-a, a)`` with ``a = sqrt(6 / fan_in)``, for ReLU-like layers."""
 
+    name = "he_uniform"
+
     def __call__(self, shape: tuple[int, ...], rng: Generator, dtype: Any) -> np.ndarray:
-        fan_in, _ = _fans(shape)
+        fan_in, _ = _fans(shape, self.name)
         limit = math.sqrt(6.0 / fan_in)
         return rng.uniform(-limit, limit, size=shape).astype(dtype, copy=False)
 
@@ -104,8 +142,10 @@ class HeNormal(Initializer):
     A plain (untruncated) normal, as ``torch.nn.init.kaiming_normal_``.
     """
 
+    name = "he_normal"
+
     def __call__(self, shape: tuple[int, ...], rng: Generator, dtype: Any) -> np.ndarray:
-        fan_in, _ = _fans(shape)
+        fan_in, _ = _fans(shape, self.name)
         std = math.sqrt(2.0 / fan_in)
         return (rng.standard_normal(shape) * std).astype(dtype, copy=False)
 
@@ -113,6 +153,7 @@ class HeNormal(Initializer):
 _BY_NAME: dict[str, type[Initializer]] = {
     "tutorial": TutorialNormal,
     "zeros": Zeros,
+    "ones": Ones,
     "glorot_uniform": GlorotUniform,
     "xavier_uniform": GlorotUniform,
     "glorot_normal": GlorotNormal,
@@ -124,11 +165,23 @@ _BY_NAME: dict[str, type[Initializer]] = {
 }
 
 
-def get(identifier: str | Initializer) -> Initializer:
-    """An initializer from its name (``"he_normal"``, ``"glorot_uniform"``, ``"tutorial"``, ...)
-    or the instance itself."""
+def get(identifier: str | dict[str, Any] | Initializer) -> Initializer:
+    """An initializer from its name (``"he_normal"``, ``"glorot_uniform"``, ``"tutorial"``, ...),
+    its config dict (``{"name": "tutorial", "scale": 0.1}``) or the instance itself."""
     if isinstance(identifier, Initializer):
         return identifier
+    if isinstance(identifier, dict):
+        arguments = dict(identifier)
+        name = arguments.pop("name", None)
+        if not isinstance(name, str) or name.lower() not in _BY_NAME:
+            raise ValueError(
+                f"unknown initializer config {identifier!r}; expected a dict whose 'name' is one "
+                f"of {sorted(_BY_NAME)}"
+            )
+        try:
+            return _BY_NAME[name.lower()](**arguments)
+        except TypeError as error:
+            raise TypeError(f"bad arguments for initializer {name!r}: {error}") from error
     if isinstance(identifier, str) and identifier.lower() in _BY_NAME:
         return _BY_NAME[identifier.lower()]()
     raise ValueError(

@@ -6,19 +6,44 @@ The layer protocol, the whole contract between a layer and the rest of the libra
 - ``backward(grad) -> grad_input``: given ``∂L/∂output``, writes ``∂L/∂θ`` into each parameter's
   ``.grad`` (overwritten, not accumulated) and returns ``∂L/∂x``;
 - ``parameters() -> list[Parameter]``: what an optimizer updates;
-- ``reset_parameters(rng, dtype, default_initializer=None)``: draws initial values.
+- ``buffers() -> dict[str, array]``: state that is saved with the weights but not trained (a
+  batch norm's running statistics), keyed by the layer's attribute names and updated in place,
+  so that a snapshot can be written back with ``array[...] = saved``;
+- ``penalty() -> float``: what the layer adds to the loss (a weight regularizer's penalty);
+- ``reset_parameters(rng, dtype, default_initializer=None)``: draws initial values, and keeps
+  ``rng`` when the layer draws random numbers while training (dropout);
+- ``get_config() -> dict``: JSON-serialisable constructor arguments, so that
+  ``type(layer)(**layer.get_config())`` rebuilds an equivalent layer (weights aside).
 """
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
 
-from ffnn import initializers
-from ffnn._checks import Generator, check_dtype, check_positive_int, check_random_state
+from ffnn import initializers, regularizers
+from ffnn._checks import (
+    FLOAT_DTYPES,
+    Generator,
+    check_dtype,
+    check_positive_int,
+    check_random_state,
+)
 
-__all__ = ["Parameter", "Layer", "Dense"]
+__all__ = ["Parameter", "Layer", "Dense", "Dropout"]
+
+
+def _check_fraction(value: Any, name: str, *, closed: bool) -> float:
+    """A real number in ``[0, 1]`` (``closed``) or ``[0, 1)``; bools refused."""
+    interval = "[0, 1]" if closed else "[0, 1)"
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number in {interval}, got {type(value).__name__}")
+    number = float(value)
+    if not (0 <= number <= 1 if closed else 0 <= number < 1):
+        raise ValueError(f"{name} must be in {interval}, got {value}")
+    return number
 
 
 class Parameter:
@@ -49,10 +74,11 @@ class Parameter:
 
 
 class Layer:
-    """Base class of every layer: no parameters, identity-free defaults for the protocol."""
+    """Base class of every layer: no parameters, no buffers, no penalty, no arguments."""
 
-    #: The weight initializer a Dense layer right before this one gets by default.
-    preferred_initializer = "glorot_uniform"
+    #: The weight initializer a Dense layer right before this one gets by default; ``None``
+    #: for layers with no preference of their own (dropout, normalisation).
+    preferred_initializer: str | None = "glorot_uniform"
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         raise NotImplementedError
@@ -63,6 +89,15 @@ class Layer:
     def parameters(self) -> list[Parameter]:
         return []
 
+    def buffers(self) -> dict[str, np.ndarray]:
+        """Non-trainable state arrays by attribute name; training updates them in place (only
+        ``reset_parameters`` rebinds them), so writing into these arrays restores a state."""
+        return {}
+
+    def penalty(self) -> float:
+        """The regularisation penalty this layer adds to the loss."""
+        return 0.0
+
     def reset_parameters(
         self, rng: Generator, dtype: Any, default_initializer: str | None = None
     ) -> None:
@@ -71,6 +106,10 @@ class Layer:
     def output_size(self, n_in: int) -> int:
         """Number of output features for ``n_in`` input features (unchanged by default)."""
         return n_in
+
+    def get_config(self) -> dict[str, Any]:
+        """Constructor arguments as a JSON-serialisable dict (none by default)."""
+        return {}
 
     def __call__(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         return self.forward(x, training=training)
@@ -86,16 +125,20 @@ class Dense(Layer):
     ----------
     n_in, n_out : numbers of input and output features; ``W`` is ``(n_in, n_out)``, ``b`` is
         ``(n_out,)``.
-    initializer : weight initializer, a name or an :class:`~ffnn.initializers.Initializer`.
-        ``None`` lets the model choose from the activation that follows (He for the ReLU
-        family, Glorot otherwise); a Dense used on its own then gets Glorot uniform.
+    initializer : weight initializer, a name, a config dict or an
+        :class:`~ffnn.initializers.Initializer`. ``None`` lets the model choose from the
+        activation that follows (He for the ReLU family, Glorot otherwise); a Dense used on its
+        own then gets Glorot uniform.
     bias_initializer : zeros by default.
+    regularizer : ``None``, a name (``"l2"``), a config dict or an
+        :class:`~ffnn.regularizers.Regularizer`, applied to ``W`` only, never to ``b``:
+        :meth:`penalty` is ``R(W)`` and backward adds ``∂R/∂W`` to ``∂L/∂W``.
     dtype, random_state : used when the layer is built on its own. Inside a
         :class:`~ffnn.Sequential` the model re-draws the weights from its own generator and
         dtype, so that one seed fixes the whole network.
 
     Backward, for ``grad = ∂L/∂y`` of shape ``(batch, n_out)``:
-    ``∂L/∂W = xᵀ grad`` ``(n_in, n_out)``, ``∂L/∂b = Σ_batch grad`` ``(n_out,)``,
+    ``∂L/∂W = xᵀ grad (+ ∂R/∂W)`` ``(n_in, n_out)``, ``∂L/∂b = Σ_batch grad`` ``(n_out,)``,
     ``∂L/∂x = grad Wᵀ`` ``(batch, n_in)``.
     """
 
@@ -103,8 +146,9 @@ class Dense(Layer):
         self,
         n_in: int,
         n_out: int,
-        initializer: str | initializers.Initializer | None = None,
-        bias_initializer: str | initializers.Initializer = "zeros",
+        initializer: str | dict[str, Any] | initializers.Initializer | None = None,
+        bias_initializer: str | dict[str, Any] | initializers.Initializer = "zeros",
+        regularizer: str | dict[str, Any] | regularizers.Regularizer | None = None,
         *,
         dtype: Any = np.float32,
         random_state: Any = None,
@@ -113,6 +157,7 @@ class Dense(Layer):
         self.n_out = check_positive_int(n_out, "n_out")
         self.initializer = None if initializer is None else initializers.get(initializer)
         self.bias_initializer = initializers.get(bias_initializer)
+        self.regularizer = regularizers.get(regularizer)
         self.weight = Parameter(np.zeros((self.n_in, self.n_out)), "weight")
         self.bias = Parameter(np.zeros(self.n_out), "bias")
         self._x: np.ndarray | None = None
@@ -128,6 +173,10 @@ class Dense(Layer):
     def parameters(self) -> list[Parameter]:
         return [self.weight, self.bias]
 
+    def penalty(self) -> float:
+        """``R(W)`` of the regularizer (0.0 without one); the bias is never penalised."""
+        return 0.0 if self.regularizer is None else self.regularizer.penalty(self.weight.data)
+
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         self._x = x  # (batch, n_in), kept by reference for backward
         out = x @ self.weight.data  # (batch, n_out)
@@ -138,12 +187,88 @@ class Dense(Layer):
         if self._x is None:
             raise RuntimeError("Dense.backward called before forward")
         np.matmul(self._x.T, grad, out=self.weight.grad)  # (n_in, n_out)
+        if self.regularizer is not None:
+            self.weight.grad += self.regularizer.gradient(self.weight.data)
         np.sum(grad, axis=0, out=self.bias.grad)  # (n_out,)
         return grad @ self.weight.data.T  # (batch, n_in)
 
     def output_size(self, n_in: int) -> int:
         return self.n_out
 
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "n_in": self.n_in,
+            "n_out": self.n_out,
+            "initializer": None if self.initializer is None else self.initializer.get_config(),
+            "bias_initializer": self.bias_initializer.get_config(),
+            "regularizer": None if self.regularizer is None else self.regularizer.get_config(),
+            "dtype": self.weight.data.dtype.name,
+        }
+
     def __repr__(self) -> str:
         init = "auto" if self.initializer is None else repr(self.initializer)
-        return f"Dense(n_in={self.n_in}, n_out={self.n_out}, initializer={init})"
+        extra = "" if self.regularizer is None else f", regularizer={self.regularizer!r}"
+        return f"Dense(n_in={self.n_in}, n_out={self.n_out}, initializer={init}{extra})"
+
+
+class Dropout(Layer):
+    """Inverted dropout (Srivastava et al., 2014): while training, zero each input with
+    probability ``rate`` and scale the survivors by ``1 / (1 - rate)``, so that the expected
+    output equals the input and inference needs no rescaling.
+
+    Training: ``y = x ⊙ m / (1 - rate)`` with ``m_ij ~ Bernoulli(1 - rate)`` drawn afresh by
+    every forward; ``∂L/∂x = ∂L/∂y ⊙ m / (1 - rate)``, with the same mask. Inference (or
+    ``rate == 0``): ``y = x``, and no random numbers are drawn. Shapes ``(batch, n)`` in and out.
+
+    Parameters
+    ----------
+    rate : probability of dropping a unit, in ``[0, 1)``.
+    random_state : the generator of a Dropout used on its own. Inside a
+        :class:`~ffnn.Sequential` the masks come from the model's generator (handed over by
+        ``reset_parameters``), so the model's one seed fixes them too.
+
+    A ``np.random.Generator`` draws the uniforms in the input's dtype (float32 draws are
+    cheaper), so a float32 and a float64 model see different masks; a legacy ``RandomState``
+    always draws float64.
+    """
+
+    preferred_initializer = None
+
+    def __init__(self, rate: float = 0.5, *, random_state: Any = None) -> None:
+        self.rate = _check_fraction(rate, "rate", closed=False)
+        self._rng = check_random_state(random_state)
+        self._mask: np.ndarray | None = None  # m / (1 - rate), in the input's dtype
+        self._called = False
+
+    def reset_parameters(
+        self, rng: Generator, dtype: Any, default_initializer: str | None = None
+    ) -> None:
+        """No parameters: keep ``rng``, the generator every mask is drawn from."""
+        self._rng = rng
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        self._called = True
+        if not training or self.rate == 0:
+            self._mask = None
+            return x
+        dtype = x.dtype if x.dtype in FLOAT_DTYPES else np.dtype(np.float64)
+        if isinstance(self._rng, np.random.Generator):
+            uniform = self._rng.random(x.shape, dtype=dtype)
+        else:
+            uniform = self._rng.random_sample(x.shape)
+        keep = uniform >= self.rate  # P(keep) = P(u >= rate) = 1 - rate
+        mask = keep.astype(dtype)
+        mask *= 1.0 / (1.0 - self.rate)
+        self._mask = mask  # (batch, n)
+        return x * mask
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        if not self._called:
+            raise RuntimeError("Dropout.backward called before forward")
+        return grad if self._mask is None else grad * self._mask
+
+    def get_config(self) -> dict[str, Any]:
+        return {"rate": self.rate}
+
+    def __repr__(self) -> str:
+        return f"Dropout(rate={self.rate})"

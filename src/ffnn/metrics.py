@@ -1,75 +1,151 @@
 """Metrics: how good predictions are, in the units people report.
 
-``accuracy`` takes labels; the ``*_from_logits`` helpers score a batch of raw network outputs
-against targets prepared by a loss (shaped like the logits), which is what the training loop
-has at hand.
+``accuracy``, ``mean_absolute_error``, ``mean_squared_error`` and ``r2_score`` take labels or
+values (as scikit-learn's functions of the same names, ``sample_weight`` included); the batch
+metrics (:func:`get_batch_metric`) score a batch of raw network outputs against targets prepared
+by a loss (shaped like the logits), which is what the training loop has at hand. Every weighted
+mean is ``Σ_i w_i m_i / Σ_i w_i`` over samples, ``m_i`` being the mean over sample ``i``'s
+outputs (:func:`ffnn.losses.weighted_mean`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
-from ffnn.losses import BinaryCrossEntropy, CrossEntropy, Loss
+from ffnn.losses import BinaryCrossEntropy, CrossEntropy, Loss, check_sample_weight, weighted_mean
 
-__all__ = ["accuracy", "mean_absolute_error", "get_batch_metric"]
+__all__ = [
+    "accuracy",
+    "mean_absolute_error",
+    "mean_squared_error",
+    "r2_score",
+    "BatchMetric",
+    "get_batch_metric",
+]
 
 
-def accuracy(y_true: Any, y_pred: Any) -> float:
-    """Fraction of predictions equal to the true labels.
+def _pair(
+    y_true: Any, y_pred: Any, sample_weight: Any, *, dtype: Any = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """``y_true`` and ``y_pred`` as arrays of one shape, ``(n,)`` or ``(n, k)``, and the checked
+    weights ``(n,)`` (float64) or ``None``."""
+    true = np.asarray(y_true, dtype=dtype)
+    pred = np.asarray(y_pred, dtype=dtype)
+    if true.shape != pred.shape:
+        raise ValueError(
+            f"y_true and y_pred must have the same shape, got {true.shape} and {pred.shape}"
+        )
+    if true.ndim not in (1, 2):
+        raise ValueError(f"y_true must be (n_samples,) or (n_samples, n_outputs), got {true.shape}")
+    if true.size == 0:
+        raise ValueError("a metric of an empty set of predictions is undefined")
+    weight = None
+    if sample_weight is not None:
+        weight = check_sample_weight(sample_weight, true.shape[0], np.float64)
+    return true, pred, weight
+
+
+def accuracy(y_true: Any, y_pred: Any, sample_weight: Any = None) -> float:
+    """Fraction of predictions equal to the true labels, ``Σ w_i [ŷ_i = y_i] / Σ w_i``.
 
     ``(n,)`` and ``(n, 1)`` are treated alike, so a column of labels (the tutorial's ``y``)
     compares element by element with a flat prediction instead of broadcasting to ``(n, n)``.
+    Multi-label ``(n, k)`` 0/1 arrays are scored entry by entry (Keras' ``binary_accuracy``;
+    scikit-learn's ``accuracy_score`` asks for whole rows to match instead).
     """
-    true = np.asarray(y_true)
-    pred = np.asarray(y_pred)
+    true, pred = np.asarray(y_true), np.asarray(y_pred)
     if true.ndim == 2 and true.shape[1] == 1:
         true = true[:, 0]
     if pred.ndim == 2 and pred.shape[1] == 1:
         pred = pred[:, 0]
-    if true.shape != pred.shape:
-        raise ValueError(
-            f"y_true and y_pred must have the same shape, got {true.shape} and {pred.shape}"
-        )
-    if true.size == 0:
-        raise ValueError("accuracy of an empty set of predictions is undefined")
-    return float(np.mean(true == pred))
+    true, pred, weight = _pair(true, pred, sample_weight)
+    return weighted_mean(true == pred, weight)
 
 
-def mean_absolute_error(y_true: Any, y_pred: Any) -> float:
-    """``mean |y_true - y_pred|`` over all entries."""
-    true = np.asarray(y_true, dtype=float)
-    pred = np.asarray(y_pred, dtype=float)
-    if true.shape != pred.shape:
-        raise ValueError(
-            f"y_true and y_pred must have the same shape, got {true.shape} and {pred.shape}"
-        )
-    return float(np.mean(np.abs(true - pred)))
+def mean_absolute_error(y_true: Any, y_pred: Any, sample_weight: Any = None) -> float:
+    """``mean |y_true - y_pred|``: over samples (weighted), and uniformly over outputs."""
+    true, pred, weight = _pair(y_true, y_pred, sample_weight, dtype=float)
+    return weighted_mean(np.abs(true - pred), weight)
 
 
-def _accuracy_from_logits(loss: Loss, logits: np.ndarray, targets: np.ndarray) -> float:
+def mean_squared_error(y_true: Any, y_pred: Any, sample_weight: Any = None) -> float:
+    """``mean (y_true - y_pred)²``: over samples (weighted), and uniformly over outputs."""
+    true, pred, weight = _pair(y_true, y_pred, sample_weight, dtype=float)
+    diff = true - pred
+    return weighted_mean(diff * diff, weight)
+
+
+def r2_score(y_true: Any, y_pred: Any, sample_weight: Any = None) -> float:
+    """Coefficient of determination, as ``sklearn.metrics.r2_score``.
+
+    Per output ``k``: ``R²_k = 1 - Σ_i w_i (y_ik - ŷ_ik)² / Σ_i w_i (y_ik - ȳ_k)²`` with ``ȳ_k``
+    the weighted mean of ``y_true``; a constant ``y_true`` scores 1 when predicted exactly, else
+    0. The result is the plain mean of ``R²_k`` over outputs. At least two samples are needed.
+    """
+    true, pred, weight = _pair(y_true, y_pred, sample_weight, dtype=float)
+    n_samples = true.shape[0]
+    if n_samples < 2:
+        raise ValueError(f"r2_score needs at least 2 samples, got {n_samples}")
+    true, pred = true.reshape(n_samples, -1), pred.reshape(n_samples, -1)  # (n, k)
+    column = np.ones((n_samples, 1)) if weight is None else weight[:, None]
+    residual = (column * (true - pred) ** 2).sum(axis=0)  # (k,)
+    mean = (column * true).sum(axis=0) / column.sum()
+    spread = (column * (true - mean) ** 2).sum(axis=0)  # (k,)
+    scores = np.ones(true.shape[1])  # residual 0: a perfect fit
+    fit = (residual != 0) & (spread != 0)
+    scores[fit] = 1 - residual[fit] / spread[fit]
+    scores[(residual != 0) & (spread == 0)] = 0.0  # imperfect fit of a constant
+    return float(scores.mean())
+
+
+# -- batch metrics from logits -----------------------------------------------------------------
+class BatchMetric(Protocol):
+    """``(loss, logits, targets, sample_weight=None) -> float``: logits and targets
+    ``(batch, n_outputs)`` (targets from ``loss.prepare_targets``), weights ``(batch,)``."""
+
+    def __call__(
+        self, loss: Loss, logits: np.ndarray, targets: np.ndarray, sample_weight: Any = None
+    ) -> float: ...
+
+
+def _accuracy_from_logits(
+    loss: Loss, logits: np.ndarray, targets: np.ndarray, sample_weight: Any = None
+) -> float:
     if isinstance(loss, CrossEntropy):
-        return float(np.mean(logits.argmax(axis=1) == targets.argmax(axis=1)))
-    # binary and multi-label: a sample's entries are scored one by one, as Keras does
-    return float(np.mean(loss.predict(logits) == (targets > 0.5)))
+        hits = logits.argmax(axis=1) == targets.argmax(axis=1)  # (batch,)
+    else:  # binary and multi-label: entries scored one by one, as Keras' binary_accuracy
+        hits = loss.predict(logits) == (targets > 0.5)  # (batch, n_outputs)
+    return weighted_mean(hits, sample_weight)
 
 
-def _mae_from_logits(loss: Loss, logits: np.ndarray, targets: np.ndarray) -> float:
-    return float(np.mean(np.abs(loss.link(logits) - targets)))
+def _mae_from_logits(
+    loss: Loss, logits: np.ndarray, targets: np.ndarray, sample_weight: Any = None
+) -> float:
+    return weighted_mean(np.abs(loss.link(logits) - targets), sample_weight)
 
 
-BatchMetric = Callable[[Loss, np.ndarray, np.ndarray], float]
+def _mse_from_logits(
+    loss: Loss, logits: np.ndarray, targets: np.ndarray, sample_weight: Any = None
+) -> float:
+    diff = loss.link(logits) - targets
+    return weighted_mean(diff * diff, sample_weight)
+
 
 _BATCH_METRICS: dict[str, BatchMetric] = {
     "accuracy": _accuracy_from_logits,
     "mae": _mae_from_logits,
+    "mse": _mse_from_logits,
 }
 
 
 def get_batch_metric(name: str, loss: Loss) -> BatchMetric:
-    """The function ``(loss, logits, targets) -> float`` behind the metric ``name``."""
+    """The function ``(loss, logits, targets, sample_weight=None) -> float`` behind ``name``.
+
+    ``"mae"`` and ``"mse"`` compare the loss's link (probabilities for a classifier) with the
+    targets. A batch whose weights are all zero scores 0 (weight it by ``Σw`` when averaging).
+    """
     if name not in _BATCH_METRICS:
         raise ValueError(f"unknown metric {name!r}; expected one of {sorted(_BATCH_METRICS)}")
     if name == "accuracy" and not isinstance(loss, BinaryCrossEntropy | CrossEntropy):

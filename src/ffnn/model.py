@@ -17,8 +17,9 @@ import numpy as np
 from ffnn import losses as losses_module
 from ffnn._checks import check_array, check_dtype, check_n_features, check_random_state
 from ffnn.layers import Dense, Layer, Parameter
-from ffnn.losses import Loss
-from ffnn.training import History, fit
+from ffnn.losses import Loss, check_sample_weight
+from ffnn.optimizers import Optimizer
+from ffnn.training import fit
 
 __all__ = ["Sequential"]
 
@@ -56,9 +57,13 @@ class Sequential:
         self.rng = check_random_state(random_state)
         self.n_features_in, self.n_outputs = self._check_sizes()
         self.loss: Loss | None = None
+        self.optimizer: Optimizer | None = None
+        self.stop_training = False
         for position, layer in enumerate(self.layers):
-            following = self.layers[position + 1] if position + 1 < len(self.layers) else None
-            hint = following.preferred_initializer if following is not None else None
+            # the first activation after the layer (skipping Dropout and normalisation, which
+            # have no preference) picks the default initializer of a Dense layer
+            hints = (later.preferred_initializer for later in self.layers[position + 1 :])
+            hint = next((h for h in hints if h is not None), None)
             layer.reset_parameters(self.rng, self.dtype, default_initializer=hint)
 
     def _check_sizes(self) -> tuple[int, int]:
@@ -99,33 +104,34 @@ class Sequential:
         for p in self.parameters():
             p.zero_grad()
 
+    def penalty(self) -> float:
+        """The regularisation penalty of every layer, added to the training loss."""
+        return float(sum(layer.penalty() for layer in self.layers))
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Copies of every parameter, then of every buffer (e.g. running statistics), in layer
+        order: a snapshot that :meth:`set_weights` puts back."""
+        arrays = [p.data.copy() for p in self.parameters()]
+        arrays += [b.copy() for layer in self.layers for b in layer.buffers().values()]
+        return arrays
+
+    def set_weights(self, weights: Sequence[np.ndarray]) -> None:
+        """Write a :meth:`get_weights` snapshot back, in place (optimizers stay bound)."""
+        targets = [p.data for p in self.parameters()]
+        targets += [b for layer in self.layers for b in layer.buffers().values()]
+        if len(weights) != len(targets):
+            raise ValueError(f"expected {len(targets)} arrays, got {len(weights)}")
+        for position, (target, value) in enumerate(zip(targets, weights, strict=True)):
+            value = np.asarray(value)
+            if value.shape != target.shape:
+                raise ValueError(
+                    f"weights[{position}] must have shape {target.shape}, got {value.shape}"
+                )
+            np.copyto(target, value, casting="same_kind")
+
     # -- training and inference ----------------------------------------------------------
-    def fit(
-        self,
-        X: Any,
-        y: Any,
-        *,
-        loss: str | Loss | None = None,
-        optimizer: Any = "sgd",
-        epochs: int = 1,
-        batch_size: int | None = 32,
-        shuffle: bool = True,
-        metrics: Sequence[str] | None = None,
-        verbose: int = 0,
-    ) -> History:
-        """Train with mini-batch gradient descent; see :func:`ffnn.training.fit`."""
-        return fit(
-            self,
-            X,
-            y,
-            loss=loss,
-            optimizer=optimizer,
-            epochs=epochs,
-            batch_size=batch_size,
-            shuffle=shuffle,
-            metrics=metrics,
-            verbose=verbose,
-        )
+    # training.fit takes the model first, so it serves as this method: model.fit(X, y, ...)
+    fit = fit
 
     def _loss_for(self, loss: str | Loss | None) -> Loss:
         if loss is not None:
@@ -166,9 +172,10 @@ class Sequential:
         *,
         loss: str | Loss | None = None,
         metrics: Sequence[str] | None = None,
+        sample_weight: Any = None,
     ) -> float | dict[str, float]:
-        """The mean loss on ``(X, y)`` in inference mode; with ``metrics``, a dict
-        ``{"loss": ..., "accuracy": ...}`` instead of the bare loss."""
+        """The loss on ``(X, y)`` in inference mode, penalties included (what ``fit`` reports as
+        ``val_loss``); with ``metrics``, a dict ``{"loss": ..., "accuracy": ...}`` instead."""
         from ffnn.metrics import get_batch_metric
 
         loss_fn = self._loss_for(loss)
@@ -179,13 +186,27 @@ class Sequential:
                 f"X and y must have the same number of samples, got {logits.shape[0]} and "
                 f"{targets.shape[0]}"
             )
-        value = loss_fn.forward(logits, targets)
+        weights = None
+        if sample_weight is not None:
+            weights = check_sample_weight(sample_weight, logits.shape[0], self.dtype)
+        value = loss_fn.forward(logits, targets, weights) + self.penalty()
         if not metrics:
             return value
         result = {"loss": value}
         for name in metrics:
-            result[name] = get_batch_metric(name, loss_fn)(loss_fn, logits, targets)
+            result[name] = get_batch_metric(name, loss_fn)(loss_fn, logits, targets, weights)
         return result
+
+    def layer_outputs(self, X: Any) -> list[np.ndarray]:
+        """The output of every layer for ``X`` in inference mode, in order: the hidden
+        activations, then the logits. ``[a.shape for a in ...]`` is ``[(n, size), ...]``."""
+        x = check_array(X, "X", dtype=self.dtype)
+        check_n_features(x, self.n_features_in)
+        outputs = []
+        for layer in self.layers:
+            x = layer.forward(x, training=False)
+            outputs.append(x)
+        return outputs
 
     # -- inspection ----------------------------------------------------------------------
     def count_params(self) -> int:
@@ -222,6 +243,9 @@ class Sequential:
         for p in clone.parameters():
             p.data = p.data.astype(dtype)
             p.grad = p.grad.astype(dtype)
+        for layer in clone.layers:
+            for name, buffer in layer.buffers().items():
+                setattr(layer, name, buffer.astype(dtype))
         return clone
 
     def __repr__(self) -> str:

@@ -1,16 +1,23 @@
 """The training loop and the History it returns.
 
-One step, for a batch ``xb (B, n_in)``, ``yb (B, n_out)``:
+One step, for a batch ``xb (B, n_in)``, ``yb (B, n_out)`` (and weights ``wb (B,)``):
 
 1. ``logits = model.forward(xb, training=True)``
-2. ``loss = loss_fn.forward(logits, yb)``; ``grad = loss_fn.backward()`` (the fused ``(p - y)/B``)
-3. ``model.backward(grad)`` fills every parameter's ``.grad``
+2. ``loss = loss_fn.forward(logits, yb, wb) + model.penalty()``; ``grad = loss_fn.backward()``
+   (the fused ``(p - y)/B``)
+3. ``model.backward(grad)`` fills every parameter's ``.grad`` (penalty gradients included)
 4. ``optimizer.step()`` updates every parameter in place.
+
+Around it: mini-batches drawn from indices reshuffled each epoch, validation after each epoch,
+callbacks, a progress bar, a stop at the first non-finite loss with the last finite weights
+restored, and Ctrl-C ending training cleanly.
 """
 
 from __future__ import annotations
 
 import math
+import sys
+import warnings
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -18,29 +25,41 @@ import numpy as np
 
 from ffnn import optimizers as optimizers_module
 from ffnn._checks import check_array, check_n_features, check_positive_int, check_same_length
-from ffnn.losses import Loss
+from ffnn.callbacks import Callback
+from ffnn.losses import Loss, check_sample_weight, class_weight_to_sample_weight
 from ffnn.metrics import get_batch_metric
+from ffnn.normalization import BatchNorm
 
 if TYPE_CHECKING:
     from ffnn.model import Sequential
 
-__all__ = ["History", "fit", "iterate_batches"]
+__all__ = [
+    "History",
+    "TrainingDivergedError",
+    "TrainingDivergedWarning",
+    "fit",
+    "iterate_batches",
+    "split_validation",
+]
 
 
 class History:
-    """What happened in each epoch: ``history["loss"]``, ``history["accuracy"]``, ... (as Keras).
+    """What happened in each epoch: ``history["loss"]``, ``history["val_loss"]``, ... (as Keras).
 
     Attributes
     ----------
     history : dict from a name to one float per epoch run.
-    epoch : the epoch indices run, from 0.
+    epoch : the epoch indices run, from 0 (or from ``initial_epoch``).
     params : the settings of the run (epochs, batch size, number of samples, ...).
+    stopped_by : ``None`` when all epochs ran; else ``"callback"``, ``"divergence"`` or
+        ``"interrupt"`` (Ctrl-C).
     """
 
     def __init__(self, params: dict[str, Any] | None = None) -> None:
         self.history: dict[str, list[float]] = {}
         self.epoch: list[int] = []
         self.params: dict[str, Any] = dict(params or {})
+        self.stopped_by: str | None = None
 
     def record(self, epoch: int, logs: dict[str, float]) -> None:
         self.epoch.append(epoch)
@@ -58,8 +77,24 @@ class History:
         return f"History(epochs={len(self.epoch)}, last={last})"
 
 
+class TrainingDivergedError(FloatingPointError):
+    """Training produced a non-finite loss or weight; the last finite weights were restored.
+
+    ``epoch`` is the 1-based epoch where it happened; ``history`` holds the epochs completed.
+    """
+
+    def __init__(self, message: str, epoch: int, history: History) -> None:
+        super().__init__(message)
+        self.epoch = epoch
+        self.history = history
+
+
+class TrainingDivergedWarning(UserWarning):
+    """Issued instead of :class:`TrainingDivergedError` when ``on_divergence="warn"``."""
+
+
 def iterate_batches(
-    n_samples: int, batch_size: int, rng: Any, shuffle: bool
+    n_samples: int, batch_size: int, rng: Any, shuffle: bool, merge_singleton: bool = False
 ) -> Iterator[np.ndarray | slice]:
     """Index the samples of one epoch batch by batch.
 
@@ -67,13 +102,89 @@ def iterate_batches(
     copy, and the same summation order as the tutorial's full-batch loop; shuffling it would
     change only rounding). Otherwise the samples are permuted by ``rng`` when ``shuffle``, and
     each batch is an index array into the data (the data itself is never shuffled).
+    ``merge_singleton`` folds a last batch of one sample into the one before it (batch
+    normalisation cannot compute a variance from one sample).
     """
     if batch_size >= n_samples:
         yield slice(None)
         return
     order = rng.permutation(n_samples) if shuffle else np.arange(n_samples)
-    for start in range(0, n_samples, batch_size):
-        yield order[start : start + batch_size]
+    stops = list(range(batch_size, n_samples, batch_size)) + [n_samples]
+    if merge_singleton and len(stops) > 1 and stops[-1] - stops[-2] == 1:
+        del stops[-2]
+    start = 0
+    for stop in stops:
+        yield order[start:stop]
+        start = stop
+
+
+def split_validation(n_samples: int, fraction: float, rng: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Indices ``(train, validation)``: ``ceil(fraction · n)`` samples drawn at random by ``rng``.
+
+    Keras takes the last samples instead; drawing them keeps sorted data from giving a
+    validation set of one class. Both index arrays are sorted, so the data keeps its order.
+    """
+    if not isinstance(fraction, float | int) or not 0 < fraction < 1:
+        raise ValueError(f"validation_split must be a number in (0, 1), got {fraction!r}")
+    n_val = math.ceil(fraction * n_samples)
+    if n_val >= n_samples:
+        raise ValueError(
+            f"validation_split={fraction} leaves no training samples out of {n_samples}"
+        )
+    order = rng.permutation(n_samples)
+    return np.sort(order[n_val:]), np.sort(order[:n_val])
+
+
+class _Data:
+    """Checked inputs, targets and weights of one data set, in the model's dtype."""
+
+    def __init__(
+        self,
+        model: Sequential,
+        loss_fn: Loss,
+        X: Any,
+        y: Any,
+        sample_weight: Any,
+        prefix: str = "",
+    ) -> None:
+        self.X = check_array(X, prefix + "X", dtype=model.dtype)
+        check_n_features(self.X, model.n_features_in, prefix + "X")
+        self.targets = loss_fn.prepare_targets(y, model.n_outputs, model.dtype)
+        check_same_length(self.X, self.targets, prefix + "X", prefix + "y")
+        self.weights = None
+        if sample_weight is not None:
+            self.weights = check_sample_weight(sample_weight, self.X.shape[0], model.dtype)
+
+    def apply_class_weight(self, class_weight: Any, loss_fn: Loss, dtype: Any) -> None:
+        """Multiply the class weights (a dict or ``"balanced"``) into the sample weights."""
+        per_class = class_weight_to_sample_weight(class_weight, self.targets, loss_fn)
+        weights = per_class if self.weights is None else self.weights * per_class
+        # the product can vanish (zero class weights on the only weighted samples)
+        self.weights = check_sample_weight(weights, self.X.shape[0], dtype)
+
+    def subset(self, index: np.ndarray) -> _Data:
+        part = object.__new__(_Data)
+        part.X, part.targets = self.X[index], self.targets[index]
+        part.weights = None if self.weights is None else self.weights[index]
+        return part
+
+
+def _validation_arguments(validation_data: Any) -> tuple[Any, Any, Any]:
+    if not isinstance(validation_data, tuple | list) or len(validation_data) not in (2, 3):
+        raise TypeError(
+            "validation_data must be a tuple (X_val, y_val) or (X_val, y_val, sample_weight_val), "
+            f"got {type(validation_data).__name__}"
+        )
+    X_val, y_val, *rest = validation_data
+    return X_val, y_val, rest[0] if rest else None
+
+
+def _progress_bar(total: int, epoch: int, epochs: int) -> Any:
+    from tqdm.auto import tqdm
+
+    return tqdm(
+        total=total, desc=f"Epoch {epoch + 1}/{epochs}", unit="batch", leave=True, file=sys.stderr
+    )
 
 
 def fit(
@@ -82,12 +193,19 @@ def fit(
     y: Any,
     *,
     loss: str | Loss | None = None,
-    optimizer: Any = "sgd",
+    optimizer: Any = "adam",
     epochs: int = 1,
     batch_size: int | None = 32,
     shuffle: bool = True,
     metrics: Sequence[str] | None = None,
     verbose: int = 0,
+    validation_data: Any = None,
+    validation_split: float = 0.0,
+    callbacks: Sequence[Callback] | None = None,
+    sample_weight: Any = None,
+    class_weight: Any = None,
+    initial_epoch: int = 0,
+    on_divergence: str = "raise",
 ) -> History:
     """Train ``model`` on ``(X, y)``.
 
@@ -96,30 +214,62 @@ def fit(
     X : (n_samples, n_features_in) numbers; cast once to the model's dtype.
     y : targets for ``loss``: 0/1 labels ``(n_samples,)`` or ``(n_samples, n_outputs)`` for
         binary cross-entropy, class indices or one-hot rows for cross-entropy, values for
-        mean squared error.
+        regression losses.
     loss : a name or :class:`~ffnn.losses.Loss`; kept as ``model.loss``. Defaults to the
         model's current loss.
-    optimizer : a name (``"sgd"``) or an :class:`~ffnn.optimizers.Optimizer`, bound to the
-        model's parameters if it is not already.
-    epochs : passes over the data.
+    optimizer : a name (``"adam"``, ``"sgd"``, ...) or an :class:`~ffnn.optimizers.Optimizer`,
+        bound to the model's parameters if it is not already; kept as ``model.optimizer``.
+    epochs : train until this epoch (counting from 0, so ``epochs - initial_epoch`` are run).
     batch_size : samples per step; ``None`` (or anything >= n_samples) for full batches.
     shuffle : draw a new order of the samples each epoch from ``model.rng``.
-    metrics : names recorded per epoch beside the loss (``"accuracy"``, ``"mae"``).
-    verbose : 0 silent, 1 or more: one line per epoch.
+    metrics : names recorded per epoch beside the loss (``"accuracy"``, ``"mae"``, ``"mse"``).
+    verbose : 0 silent; 1 a progress bar per epoch (tqdm); 2 one line per epoch.
+    validation_data : ``(X_val, y_val)`` or ``(X_val, y_val, sample_weight_val)``, evaluated in
+        inference mode after every epoch as ``val_loss`` and ``val_<metric>``.
+    validation_split : instead, a fraction of ``(X, y)`` held out at random (``model.rng``).
+    callbacks : :class:`~ffnn.callbacks.Callback` objects (EarlyStopping, ModelCheckpoint, ...).
+    sample_weight : (n_samples,) non-negative weights; the loss is their weighted mean.
+    class_weight : ``{class: weight}`` or ``"balanced"``, multiplied into the sample weights.
+    initial_epoch : the epoch to start from (to resume a run).
+    on_divergence : a non-finite loss or weight stops training at once and restores the weights
+        of the last finished epoch; ``"raise"`` then raises :class:`TrainingDivergedError`,
+        ``"warn"`` issues a :class:`TrainingDivergedWarning` and returns the history.
 
     Returns
     -------
-    :class:`History` with ``"loss"`` (the sample-weighted mean of the batch losses, each taken
-    before its update) and each metric, one value per epoch.
+    :class:`History` with ``"loss"`` (the weighted mean of the batch losses, each taken before
+    its update, penalties included) and each metric, one value per epoch.
+
+    Ctrl-C ends training after a message; the model keeps its weights of that moment (all
+    finite) and the history says ``stopped_by == "interrupt"``.
     """
+    if on_divergence not in ("raise", "warn"):
+        raise ValueError(f"on_divergence must be 'raise' or 'warn', got {on_divergence!r}")
     loss_fn = model._loss_for(loss)
-    X = check_array(X, "X", dtype=model.dtype)
-    check_n_features(X, model.n_features_in)
-    targets = loss_fn.prepare_targets(y, model.n_outputs, model.dtype)
-    check_same_length(X, targets)
     epochs = check_positive_int(epochs, "epochs")
-    n_samples = X.shape[0]
+    if not isinstance(initial_epoch, int) or not 0 <= initial_epoch < epochs:
+        raise ValueError(
+            f"initial_epoch must be an int in [0, epochs={epochs}), got {initial_epoch}"
+        )
+    if validation_data is not None and validation_split:
+        raise ValueError("give validation_data or validation_split, not both")
+
+    data = _Data(model, loss_fn, X, y, sample_weight)
+    val = None
+    if validation_split:
+        train_index, val_index = split_validation(data.X.shape[0], validation_split, model.rng)
+        data, val = data.subset(train_index), data.subset(val_index)
+    elif validation_data is not None:
+        X_val, y_val, w_val = _validation_arguments(validation_data)
+        val = _Data(model, loss_fn, X_val, y_val, w_val, prefix="validation ")
+    if class_weight is not None:
+        # class weights shape the training objective only (as in Keras); validation measures
+        data.apply_class_weight(class_weight, loss_fn, model.dtype)
+    n_samples = data.X.shape[0]
     batch = n_samples if batch_size is None else check_positive_int(batch_size, "batch_size")
+    batch = min(batch, n_samples)
+    verbose = int(verbose)
+
     opt = optimizers_module.get(optimizer)
     params = model.parameters()
     if len(opt.parameters) != len(params) or any(
@@ -128,38 +278,138 @@ def fit(
         opt.bind(params)
     metric_fns = {name: get_batch_metric(name, loss_fn) for name in (metrics or [])}
     model.loss = loss_fn
+    model.optimizer = opt
+    model.stop_training = False
+    penalized = [layer for layer in model.layers if getattr(layer, "regularizer", None)]
+    needs_pairs = any(isinstance(layer, BatchNorm) for layer in model.layers)
+    callback_list = list(callbacks or [])
+    for callback in callback_list:
+        if not isinstance(callback, Callback):
+            raise TypeError(f"callbacks must be ffnn Callback objects, got {callback!r}")
+        callback.set_model(model)
 
-    history = History({"epochs": epochs, "batch_size": min(batch, n_samples), "samples": n_samples})
-    for epoch in range(epochs):
-        loss_sum = 0.0
-        metric_sums = dict.fromkeys(metric_fns, 0.0)
-        # A diverging run overflows in every layer; it is reported once, below, as a
-        # FloatingPointError naming the epoch rather than as a warning from each operation.
-        with np.errstate(over="ignore", invalid="ignore"):
-            for index in iterate_batches(n_samples, batch, model.rng, shuffle):
-                xb = X[index]
-                yb = targets[index]
-                logits = model.forward(xb, training=True)
-                batch_loss = loss_fn.forward(logits, yb)
-                for name, metric in metric_fns.items():
-                    metric_sums[name] += metric(loss_fn, logits, yb) * xb.shape[0]
-                model.backward(loss_fn.backward())
-                opt.step()
-                loss_sum += batch_loss * xb.shape[0]
-        logs = {"loss": loss_sum / n_samples}
-        logs.update({name: total / n_samples for name, total in metric_sums.items()})
-        history.record(epoch, logs)
-        if verbose:
-            shown = " - ".join(f"{k}: {v:.6f}" for k, v in logs.items())
-            print(f"Epoch {epoch + 1}/{epochs} - {shown}")
-        # the loss is taken before each update, so the last update is checked on the parameters
-        if not math.isfinite(logs["loss"]) or not all(np.isfinite(p.data).all() for p in params):
-            what = (
-                f"the training loss became {logs['loss']}"
-                if not math.isfinite(logs["loss"])
-                else "a parameter became NaN or infinite"
-            )
-            raise FloatingPointError(
-                f"{what} at epoch {epoch + 1}; try a smaller learning rate or scale the inputs"
-            )
+    history = History(
+        {
+            "epochs": epochs,
+            "batch_size": batch,
+            "samples": n_samples,
+            "validation_samples": 0 if val is None else val.X.shape[0],
+        }
+    )
+    # The last finite weights, refreshed after every finished epoch (copies into fixed buffers).
+    last_good = [p.data.copy() for p in params]
+    n_batches = len(list(iterate_batches(n_samples, batch, None, False, needs_pairs)))
+    X_train, targets, weights = data.X, data.targets, data.weights
+    total_weight = n_samples if weights is None else float(weights.sum())
+
+    for callback in callback_list:
+        callback.on_train_begin()
+    epoch = initial_epoch
+    divergence = ""
+    try:
+        for epoch in range(initial_epoch, epochs):
+            for callback in callback_list:
+                callback.on_epoch_begin(epoch)
+            bar = _progress_bar(n_batches, epoch, epochs) if verbose == 1 else None
+            loss_sum = 0.0
+            metric_sums = dict.fromkeys(metric_fns, 0.0)
+            diverged = False
+            # A diverging run overflows in every layer; it is reported once, as an error naming
+            # the epoch, rather than as a warning from each operation.
+            with np.errstate(over="ignore", invalid="ignore"):
+                for batch_index, index in enumerate(
+                    iterate_batches(n_samples, batch, model.rng, shuffle, needs_pairs)
+                ):
+                    xb, yb = X_train[index], targets[index]
+                    wb = None if weights is None else weights[index]
+                    logits = model.forward(xb, training=True)
+                    batch_loss = loss_fn.forward(logits, yb, wb)
+                    for layer in penalized:
+                        batch_loss += layer.penalty()
+                    if not math.isfinite(batch_loss):
+                        diverged = True
+                        break
+                    share = xb.shape[0] if wb is None else float(wb.sum())
+                    for name, metric in metric_fns.items():
+                        metric_sums[name] += metric(loss_fn, logits, yb, wb) * share
+                    model.backward(loss_fn.backward())
+                    opt.step()
+                    loss_sum += batch_loss * share
+                    if bar is not None:
+                        bar.update(1)
+                        bar.set_postfix(loss=f"{batch_loss:.4f}", refresh=False)
+                    for callback in callback_list:
+                        callback.on_batch_end(batch_index, {"loss": batch_loss})
+            if diverged or not all(np.isfinite(p.data).all() for p in params):
+                if bar is not None:
+                    bar.close()
+                divergence = _restore_after_divergence(params, last_good, epoch, opt)
+                history.stopped_by = "divergence"
+                break
+            for saved, p in zip(last_good, params, strict=True):
+                np.copyto(saved, p.data)
+            logs = {"loss": loss_sum / total_weight}
+            logs.update({name: total / total_weight for name, total in metric_sums.items()})
+            if val is not None:
+                logs.update(_validation_logs(model, loss_fn, val, metric_fns, penalized))
+            if bar is not None:
+                bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items()})
+                bar.close()
+            elif verbose >= 2:
+                shown = " - ".join(f"{k}: {v:.4f}" for k, v in logs.items())
+                print(f"Epoch {epoch + 1}/{epochs} - {shown}")
+            for callback in callback_list:
+                callback.on_epoch_end(epoch, logs)
+            history.record(epoch, logs)
+            if model.stop_training:
+                history.stopped_by = "callback"
+                break
+    except KeyboardInterrupt:
+        history.stopped_by = "interrupt"
+        print(
+            f"Training interrupted (Ctrl-C) in epoch {epoch + 1}; the model keeps its weights "
+            f"of that moment and the history holds {len(history)} finished epoch(s).",
+            file=sys.stderr,
+        )
+    for callback in callback_list:
+        callback.on_train_end()
+    if divergence and on_divergence == "raise":
+        raise TrainingDivergedError(divergence, epoch + 1, history)
+    if divergence:
+        warnings.warn(divergence, TrainingDivergedWarning, stacklevel=3)
     return history
+
+
+def _validation_logs(
+    model: Sequential,
+    loss_fn: Loss,
+    val: _Data,
+    metric_fns: dict[str, Any],
+    penalized: list[Any],
+) -> dict[str, float]:
+    logits = model.forward(val.X, training=False)
+    value = loss_fn.forward(logits, val.targets, val.weights)
+    for layer in penalized:
+        value += layer.penalty()
+    logs = {"val_loss": value}
+    for name, metric in metric_fns.items():
+        logs["val_" + name] = metric(loss_fn, logits, val.targets, val.weights)
+    return logs
+
+
+def _restore_after_divergence(
+    params: list[Any], last_good: list[np.ndarray], epoch: int, optimizer: Any
+) -> str:
+    """Put the last finite weights back; the message that explains what happened."""
+    for saved, p in zip(last_good, params, strict=True):
+        np.copyto(p.data, saved)
+    restored = (
+        f"the weights after epoch {epoch} were restored"
+        if epoch
+        else "the initial weights were restored"
+    )
+    return (
+        f"training diverged in epoch {epoch + 1}: the loss or a weight became NaN or infinite; "
+        f"{restored}. Try a smaller learning rate (it is {optimizer.learning_rate:g}) "
+        "or scale the inputs (e.g. to zero mean and unit variance)."
+    )

@@ -1,0 +1,163 @@
+"""The model file: round trips, atomic writes, and refusal of damaged or hostile files."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import numpy as np
+import pytest
+
+import ffnn
+from ffnn.io import load, save
+
+
+def _trained(tmp_path=None) -> tuple[ffnn.Sequential, np.ndarray]:
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    y = (X.sum(axis=1) > 0).astype(int)
+    model = ffnn.Sequential(
+        [
+            ffnn.Dense(3, 5, regularizer=ffnn.regularizers.L2(1e-3)),
+            ffnn.LeakyReLU(0.1),
+            ffnn.Dense(5, 2),
+        ],
+        random_state=1,
+    )
+    model.fit(X, y, loss="cross_entropy", optimizer=ffnn.Adam(learning_rate=0.01), epochs=3)
+    return model, X
+
+
+def test_round_trip_gives_bit_identical_predictions(tmp_path) -> None:
+    model, X = _trained()
+    path = tmp_path / "model.ffnn"
+    save(model, path)
+    loaded = load(path)
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+    assert loaded.dtype == model.dtype
+    assert repr(loaded) == repr(model)
+    assert type(loaded.loss) is type(model.loss)
+    assert loaded.optimizer is None  # not asked for
+
+
+def test_optimizer_state_round_trips_so_training_continues_identically(tmp_path) -> None:
+    model, X = _trained()
+    y = (X.sum(axis=1) > 0).astype(int)
+    save(model, tmp_path / "m.ffnn", include_optimizer=True)
+    resumed = load(tmp_path / "m.ffnn")
+    assert type(resumed.optimizer) is type(model.optimizer)
+    model.fit(X, y, epochs=2, batch_size=None, optimizer=model.optimizer)
+    resumed.fit(X, y, epochs=2, batch_size=None, optimizer=resumed.optimizer)
+    for a, b in zip(model.get_weights(), resumed.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_the_file_is_a_zip_of_json_and_npy_readable_without_ffnn(tmp_path) -> None:
+    model, _ = _trained()
+    save(model, tmp_path / "m.ffnn")
+    with zipfile.ZipFile(tmp_path / "m.ffnn") as archive:
+        document = json.loads(archive.read("ffnn.json"))
+        assert document["format"] == "ffnn-model" and document["format_version"] == 1
+        first = document["arrays"][0]
+        array = np.load(io.BytesIO(archive.read(first["path"])), allow_pickle=False)
+    assert first["name"] == "layers.0.weight"
+    np.testing.assert_array_equal(array, model.layers[0].weight.data)
+    assert [layer["class"] for layer in document["model"]["layers"]] == [
+        "Dense",
+        "LeakyReLU",
+        "Dense",
+    ]
+
+
+def test_a_failed_save_leaves_the_previous_file_and_no_temporary(tmp_path, monkeypatch) -> None:
+    model, X = _trained()
+    path = tmp_path / "m.ffnn"
+    save(model, path)
+    before = path.read_bytes()
+
+    def explode(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(np, "save", explode)
+    with pytest.raises(OSError, match="disk full"):
+        save(model, path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["m.ffnn"]
+
+
+def _rewrite(path, mutate) -> None:
+    """Rewrite the archive at ``path`` with ``mutate(members)`` applied to its members."""
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    mutate(members)
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+
+
+def _manifest_edit(edit):
+    def mutate(members):
+        document = json.loads(members["ffnn.json"])
+        edit(document)
+        members["ffnn.json"] = json.dumps(document).encode()
+
+    return mutate
+
+
+def _pickled_array(members):
+    buffer = io.BytesIO()
+    np.save(buffer, np.array([{"evil": 1}, None], dtype=object), allow_pickle=True)
+    members["arrays/0.npy"] = buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda m: m.pop("ffnn.json"), "member 'ffnn.json' is missing"),
+        (lambda m: m.update({"ffnn.json": b"{not json"}), "is not valid JSON"),
+        (_manifest_edit(lambda d: d.update(format="other")), "not an ffnn model file"),
+        (_manifest_edit(lambda d: d.update(format_version=99)), "format version 99.*upgrade"),
+        (
+            _manifest_edit(lambda d: d["model"]["layers"][1].update({"class": "os.system"})),
+            "unknown class 'os.system'",
+        ),
+        (
+            _manifest_edit(lambda d: d["model"]["layers"][0]["config"].update(n_out=9)),
+            "cannot be rebuilt.*expects 5 inputs",
+        ),
+        (_manifest_edit(lambda d: d["arrays"][0].update(dtype="|O")), "invalid shape or dtype"),
+        (lambda m: m.pop("arrays/1.npy"), "member 'arrays/1.npy' is missing"),
+        (lambda m: m.update({"arrays/0.npy": b"\x93NUMPY garbage"}), "is damaged"),
+        (_pickled_array, "is damaged|manifest says"),
+        (lambda m: m.update({"arrays/0.npy": b"\x00" * 10_000_000}), "more than the"),
+    ],
+)
+def test_damaged_or_hostile_files_raise_a_clear_value_error(tmp_path, damage, message) -> None:
+    model, _ = _trained()
+    path = tmp_path / "m.ffnn"
+    save(model, path)
+    _rewrite(path, damage)
+    with pytest.raises(ValueError, match=message):
+        load(path)
+
+
+def test_truncated_foreign_and_missing_files_raise_value_error(tmp_path) -> None:
+    model, _ = _trained()
+    path = tmp_path / "m.ffnn"
+    save(model, path)
+    data = path.read_bytes()
+    for cut in (10, len(data) // 2, len(data) - 30):
+        (tmp_path / "cut.ffnn").write_bytes(data[:cut])
+        with pytest.raises(ValueError):
+            load(tmp_path / "cut.ffnn")
+    (tmp_path / "text.ffnn").write_text("hello")
+    with pytest.raises(ValueError, match="not a zip archive"):
+        load(tmp_path / "text.ffnn")
+    with pytest.raises(ValueError, match="no such model file"):
+        load(tmp_path / "absent.ffnn")
+
+
+def test_save_refuses_what_is_not_a_model(tmp_path) -> None:
+    with pytest.raises(TypeError, match="expects an ffnn Sequential"):
+        save({"W1": np.zeros(2)}, tmp_path / "x.ffnn")  # type: ignore[arg-type]
