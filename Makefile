@@ -3,6 +3,8 @@
 #   make test   set up .venv and run the checks: ruff, mypy and the test suite
 PYTHON ?= python3
 VENV ?= .venv
+# extras installed by `make test`; `make test EXTRAS=test,torch` adds the PyTorch comparisons
+EXTRAS ?= test
 BIN := $(VENV)/bin
 
 .PHONY: demo test venv clean
@@ -15,14 +17,14 @@ $(VENV)/.demo-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[plot]'
 	@touch $@
 
-$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+$(VENV)/.test-installed-$(EXTRAS): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[$(EXTRAS)]'
 	@touch $@
 
 demo: $(VENV)/.demo-installed
 	$(BIN)/ffnn demo --show
 
-test: $(VENV)/.test-installed
+test: $(VENV)/.test-installed-$(EXTRAS)
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
