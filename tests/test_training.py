@@ -254,7 +254,7 @@ def test_fit_binds_a_fresh_optimizer_and_keeps_a_bound_one() -> None:
     model, _, X, y = _sample_ids_model()
     opt = SGD(0.01)
     model.fit(X, y, loss="mse", optimizer=opt)
-    assert opt.parameters == model.parameters()
+    assert opt.parameters == [model.flat_parameter()]  # one buffer over every parameter
     steps = opt.iterations
     model.fit(X, y, optimizer=opt)
     assert opt.iterations == steps + 1  # one more batch of 10: not rebound, not reset

@@ -5,7 +5,7 @@ Layout of a ``.ffnn`` file (specified in ``docs/format.md``):
 - ``ffnn.json``: ``{"format": "ffnn-model", "format_version": 1, "ffnn_version": ...,
   "model": {"class": "Sequential", "dtype": ..., "layers": [{"class": ..., "config": {...}}],
   "loss": {...} | null}, "arrays": [{"name", "path", "shape", "dtype"}],
-  "optimizer": {...} | null}``
+  "optimizer": {"name", "config", "iterations", "binding": "flat" | "layers", "slots"} | null}``
 - ``arrays/<n>.npy``: every parameter and buffer, in ``Sequential.get_weights`` order; then the
   optimizer's state arrays when it was saved.
 
@@ -102,7 +102,13 @@ def save(
     if include_optimizer and model.optimizer is not None:
         state = model.optimizer.state_dict()
         slots = state.pop("state", {})
-        document["optimizer"] = {**state, "slots": {key: len(v) for key, v in slots.items()}}
+        bound = model.optimizer.parameters
+        flat = len(bound) == 1 and bound[0] is model.flat_parameter()
+        document["optimizer"] = {
+            **state,
+            "binding": "flat" if flat else "layers",
+            "slots": {key: len(v) for key, v in slots.items()},
+        }
         for key, values in slots.items():
             names += [f"optimizer.{key}.{i}" for i in range(len(values))]
             arrays += [np.asarray(v) for v in values]
@@ -263,13 +269,14 @@ def load(path: str | os.PathLike[str]) -> Sequential:
     spec = document.get("optimizer")
     if spec is not None:
         rest = arrays[n_weights:]
-        state = {k: v for k, v in spec.items() if k != "slots"}
+        state = {k: v for k, v in spec.items() if k not in ("slots", "binding")}
         slots: dict[str, list[np.ndarray]] = {}
         for key, count in (spec.get("slots") or {}).items():
             slots[key], rest = rest[:count], rest[count:]
         try:
             optimizer = optimizers.get(state["config"] | {"name": state["name"]})
-            optimizer.bind(model.parameters())
+            flat = spec.get("binding") == "flat"
+            optimizer.bind([model.flat_parameter()] if flat else model.parameters())
             optimizer.load_state_dict({**state, "state": slots})
         except (KeyError, TypeError, ValueError) as error:
             raise ValueError(f"{path}: the optimizer state cannot be restored: {error}") from None

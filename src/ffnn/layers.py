@@ -184,13 +184,21 @@ class Dense(Layer):
         return out
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
+        self.backward_parameters(grad)
+        return grad @ self.weight.data.T  # (batch, n_in)
+
+    def backward_parameters(self, grad: np.ndarray) -> None:
+        """The parameter half of :meth:`backward`: fill ``∂L/∂W`` and ``∂L/∂b`` only.
+
+        The first layer of a network needs no ``∂L/∂x``; skipping that product saves a third
+        of the layer's backward work (``Sequential.backward(grad, input_grad=False)``).
+        """
         if self._x is None:
             raise RuntimeError("Dense.backward called before forward")
         np.matmul(self._x.T, grad, out=self.weight.grad)  # (n_in, n_out)
         if self.regularizer is not None:
             self.weight.grad += self.regularizer.gradient(self.weight.data)
-        np.sum(grad, axis=0, out=self.bias.grad)  # (n_out,)
-        return grad @ self.weight.data.T  # (batch, n_in)
+        np.add.reduce(grad, axis=0, out=self.bias.grad)  # (n_out,)
 
     def output_size(self, n_in: int) -> int:
         return self.n_out

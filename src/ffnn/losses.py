@@ -133,7 +133,7 @@ class Loss:
                 grad /= terms.size
             else:
                 grad *= factor / terms.size
-            return float(terms.mean())
+            return float(np.add.reduce(terms, axis=None)) / terms.size  # the mean, unwrapped
         batch = terms.shape[0]
         weight, total = _weight_and_total(sample_weight, batch, grad.dtype)
         if total == 0:  # a batch of zero-weight samples contributes nothing

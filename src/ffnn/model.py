@@ -65,6 +65,7 @@ class Sequential:
             hints = (later.preferred_initializer for later in self.layers[position + 1 :])
             hint = next((h for h in hints if h is not None), None)
             layer.reset_parameters(self.rng, self.dtype, default_initializer=hint)
+        self._flat = self._pack_parameters()
 
     def _check_sizes(self) -> tuple[int, int]:
         dense = [layer for layer in self.layers if isinstance(layer, Dense)]
@@ -89,16 +90,60 @@ class Sequential:
 
     __call__ = forward
 
-    def backward(self, grad: np.ndarray) -> np.ndarray:
+    def backward(self, grad: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
         """Back-propagate ``∂L/∂logits`` ``(batch, n_outputs)``; fills every ``.grad`` and
-        returns ``∂L/∂x`` ``(batch, n_features_in)``."""
-        for layer in reversed(self.layers):
+        returns ``∂L/∂x`` ``(batch, n_features_in)``.
+
+        ``input_grad=False`` (what training uses) skips ``∂L/∂x`` when the first layer is
+        Dense, and returns ``None``.
+        """
+        first = self.layers[0]
+        for layer in reversed(self.layers[1:]):
             grad = layer.backward(grad)
-        return grad
+        if not input_grad and isinstance(first, Dense):
+            first.backward_parameters(grad)
+            return None
+        return first.backward(grad)
 
     def parameters(self) -> list[Parameter]:
         """Every trainable parameter, layer by layer (what an optimizer updates)."""
         return [p for layer in self.layers for p in layer.parameters()]
+
+    def _pack_parameters(self) -> Parameter:
+        """Move every parameter into one contiguous buffer (and every gradient into another),
+        leaving each ``Parameter.data`` / ``.grad`` a view of its slice.
+
+        Element-wise optimizers then update the whole network in one pass over one array
+        (a handful of NumPy calls per step instead of a handful per parameter), and a snapshot
+        of all weights is one copy. Layers keep seeing their own arrays, shapes unchanged.
+        """
+        params = self.parameters()
+        total = sum(p.size for p in params)
+        data = np.empty(total, dtype=self.dtype)
+        grad = np.zeros(total, dtype=self.dtype)
+        offset = 0
+        for p in params:
+            end = offset + p.size
+            data[offset:end] = p.data.reshape(-1)
+            p.data = data[offset:end].reshape(p.shape)
+            p.grad = grad[offset:end].reshape(p.shape)
+            offset = end
+        flat = Parameter(data, "all")
+        flat.grad = grad
+        return flat
+
+    def flat_parameter(self) -> Parameter:
+        """All parameters as one :class:`Parameter` over a single buffer, in
+        :meth:`parameters` order (what ``fit`` binds a fresh optimizer to).
+
+        If a parameter's array was replaced since (``p.data = other``), the buffer is rebuilt
+        around the current values first, so the views are always the arrays layers use.
+        """
+        for p in self.parameters():
+            if p.data.base is not self._flat.data or p.grad.base is not self._flat.grad:
+                self._flat = self._pack_parameters()
+                break
+        return self._flat
 
     def zero_grad(self) -> None:
         for p in self.parameters():
@@ -246,6 +291,7 @@ class Sequential:
         for layer in clone.layers:
             for name, buffer in layer.buffers().items():
                 setattr(layer, name, buffer.astype(dtype))
+        clone._flat = clone._pack_parameters()
         return clone
 
     def __repr__(self) -> str:

@@ -270,18 +270,11 @@ def fit(
     batch = min(batch, n_samples)
     verbose = int(verbose)
 
-    opt = optimizers_module.get(optimizer)
-    params = model.parameters()
-    if len(opt.parameters) != len(params) or any(
-        a is not b for a, b in zip(opt.parameters, params, strict=True)
-    ):
-        opt.bind(params)
+    opt = _bound_optimizer(optimizer, model)
     metric_fns = {name: get_batch_metric(name, loss_fn) for name in (metrics or [])}
     model.loss = loss_fn
     model.optimizer = opt
     model.stop_training = False
-    penalized = [layer for layer in model.layers if getattr(layer, "regularizer", None)]
-    needs_pairs = any(isinstance(layer, BatchNorm) for layer in model.layers)
     callback_list = list(callbacks or [])
     for callback in callback_list:
         if not isinstance(callback, Callback):
@@ -296,12 +289,12 @@ def fit(
             "validation_samples": 0 if val is None else val.X.shape[0],
         }
     )
-    # The last finite weights, refreshed after every finished epoch (copies into fixed buffers).
-    last_good = [p.data.copy() for p in params]
-    n_batches = len(list(iterate_batches(n_samples, batch, None, False, needs_pairs)))
-    X_train, targets, weights = data.X, data.targets, data.weights
-    total_weight = n_samples if weights is None else float(weights.sum())
-
+    run = _EpochRunner(model, loss_fn, opt, data, batch, shuffle, metric_fns, callback_list)
+    # The weights after each of the last two finished epochs: a step that makes the weights
+    # non-finite is only seen by the next batch's loss, which may be in the next epoch, so the
+    # newest snapshot can be bad, but then the one before it is not.
+    flat = model.flat_parameter().data
+    snapshots = [flat.copy(), flat.copy()]
     for callback in callback_list:
         callback.on_train_begin()
     epoch = initial_epoch
@@ -310,48 +303,17 @@ def fit(
         for epoch in range(initial_epoch, epochs):
             for callback in callback_list:
                 callback.on_epoch_begin(epoch)
-            bar = _progress_bar(n_batches, epoch, epochs) if verbose == 1 else None
-            loss_sum = 0.0
-            metric_sums = dict.fromkeys(metric_fns, 0.0)
-            diverged = False
-            # A diverging run overflows in every layer; it is reported once, as an error naming
-            # the epoch, rather than as a warning from each operation.
-            with np.errstate(over="ignore", invalid="ignore"):
-                for batch_index, index in enumerate(
-                    iterate_batches(n_samples, batch, model.rng, shuffle, needs_pairs)
-                ):
-                    xb, yb = X_train[index], targets[index]
-                    wb = None if weights is None else weights[index]
-                    logits = model.forward(xb, training=True)
-                    batch_loss = loss_fn.forward(logits, yb, wb)
-                    for layer in penalized:
-                        batch_loss += layer.penalty()
-                    if not math.isfinite(batch_loss):
-                        diverged = True
-                        break
-                    share = xb.shape[0] if wb is None else float(wb.sum())
-                    for name, metric in metric_fns.items():
-                        metric_sums[name] += metric(loss_fn, logits, yb, wb) * share
-                    model.backward(loss_fn.backward())
-                    opt.step()
-                    loss_sum += batch_loss * share
-                    if bar is not None:
-                        bar.update(1)
-                        bar.set_postfix(loss=f"{batch_loss:.4f}", refresh=False)
-                    for callback in callback_list:
-                        callback.on_batch_end(batch_index, {"loss": batch_loss})
-            if diverged or not all(np.isfinite(p.data).all() for p in params):
+            bar = _progress_bar(run.n_batches, epoch, epochs) if verbose == 1 else None
+            logs = run.epoch(bar)
+            if logs is None:
                 if bar is not None:
                     bar.close()
-                divergence = _restore_after_divergence(params, last_good, epoch, opt)
+                divergence = _restore_after_divergence(model, snapshots, epoch, opt)
                 history.stopped_by = "divergence"
                 break
-            for saved, p in zip(last_good, params, strict=True):
-                np.copyto(saved, p.data)
-            logs = {"loss": loss_sum / total_weight}
-            logs.update({name: total / total_weight for name, total in metric_sums.items()})
+            np.copyto(snapshots[epoch % 2], flat)
             if val is not None:
-                logs.update(_validation_logs(model, loss_fn, val, metric_fns, penalized))
+                logs.update(_validation_logs(model, loss_fn, val, metric_fns, run.penalized))
             if bar is not None:
                 bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items()})
                 bar.close()
@@ -371,6 +333,10 @@ def fit(
             f"of that moment and the history holds {len(history)} finished epoch(s).",
             file=sys.stderr,
         )
+    if not divergence and history.stopped_by != "interrupt" and not np.isfinite(flat).all():
+        # the last update of the run had no later batch to reveal it
+        divergence = _restore_after_divergence(model, snapshots, epoch, opt, saved=True)
+        history.stopped_by = "divergence"
     for callback in callback_list:
         callback.on_train_end()
     if divergence and on_divergence == "raise":
@@ -378,6 +344,83 @@ def fit(
     if divergence:
         warnings.warn(divergence, TrainingDivergedWarning, stacklevel=3)
     return history
+
+
+def _bound_optimizer(optimizer: Any, model: Sequential) -> Any:
+    """The optimizer, bound to the model: kept as it is if the caller bound it to
+    ``model.parameters()`` or it is bound to the flat buffer already; otherwise bound to
+    :meth:`Sequential.flat_parameter` (one array: the fastest update for element-wise rules)."""
+    opt = optimizers_module.get(optimizer)
+    flat = model.flat_parameter()
+    bound = opt.parameters
+    if len(bound) == 1 and bound[0] is flat:
+        return opt
+    params = model.parameters()
+    if len(bound) == len(params) and all(a is b for a, b in zip(bound, params, strict=True)):
+        return opt
+    return opt.bind([flat])
+
+
+class _EpochRunner:
+    """One pass over the training data, batch by batch (the four steps of the module doc)."""
+
+    def __init__(
+        self,
+        model: Sequential,
+        loss_fn: Loss,
+        optimizer: Any,
+        data: _Data,
+        batch: int,
+        shuffle: bool,
+        metric_fns: dict[str, Any],
+        callbacks: list[Callback],
+    ) -> None:
+        self.model, self.loss_fn, self.optimizer = model, loss_fn, optimizer
+        self.data, self.batch, self.shuffle = data, batch, shuffle
+        self.metric_fns, self.callbacks = metric_fns, callbacks
+        self.penalized = [layer for layer in model.layers if getattr(layer, "regularizer", None)]
+        self.merge_singleton = any(isinstance(layer, BatchNorm) for layer in model.layers)
+        n = data.X.shape[0]
+        self.n_batches = sum(
+            1 for _ in iterate_batches(n, batch, None, False, self.merge_singleton)
+        )
+        self.total_weight = n if data.weights is None else float(data.weights.sum())
+
+    def epoch(self, bar: Any = None) -> dict[str, float] | None:
+        """Train for one epoch; its logs (weighted means), or ``None`` at a non-finite loss."""
+        model, loss_fn, optimizer = self.model, self.loss_fn, self.optimizer
+        X, targets, weights = self.data.X, self.data.targets, self.data.weights
+        loss_sum = 0.0
+        metric_sums = dict.fromkeys(self.metric_fns, 0.0)
+        batches = iterate_batches(
+            X.shape[0], self.batch, model.rng, self.shuffle, self.merge_singleton
+        )
+        # A diverging run overflows in every layer; it is reported once, as an error naming the
+        # epoch, rather than as a warning from each operation.
+        with np.errstate(over="ignore", invalid="ignore"):
+            for batch_index, index in enumerate(batches):
+                xb, yb = X[index], targets[index]
+                wb = None if weights is None else weights[index]
+                logits = model.forward(xb, training=True)
+                batch_loss = loss_fn.forward(logits, yb, wb)
+                for layer in self.penalized:
+                    batch_loss += layer.penalty()
+                if not math.isfinite(batch_loss):
+                    return None
+                share = xb.shape[0] if wb is None else float(wb.sum())
+                for name, metric in self.metric_fns.items():
+                    metric_sums[name] += metric(loss_fn, logits, yb, wb) * share
+                model.backward(loss_fn.backward(), input_grad=False)
+                optimizer.step()
+                loss_sum += batch_loss * share
+                if bar is not None:
+                    bar.update(1)
+                    bar.set_postfix(loss=f"{batch_loss:.4f}", refresh=False)
+                for callback in self.callbacks:
+                    callback.on_batch_end(batch_index, {"loss": batch_loss})
+        logs = {"loss": loss_sum / self.total_weight}
+        logs.update({name: total / self.total_weight for name, total in metric_sums.items()})
+        return logs
 
 
 def _validation_logs(
@@ -398,14 +441,21 @@ def _validation_logs(
 
 
 def _restore_after_divergence(
-    params: list[Any], last_good: list[np.ndarray], epoch: int, optimizer: Any
+    model: Sequential, snapshots: list[np.ndarray], epoch: int, optimizer: Any, saved: bool = False
 ) -> str:
-    """Put the last finite weights back; the message that explains what happened."""
-    for saved, p in zip(last_good, params, strict=True):
-        np.copyto(p.data, saved)
+    """Put the last finite weights back; the message that explains what happened.
+
+    ``epoch`` is the (0-based) epoch that diverged; ``saved`` says whether its own end-of-epoch
+    snapshot was already taken (the run's last update is only checked after it)."""
+    flat = model.flat_parameter().data
+    last = epoch if saved else epoch - 1  # the newest snapshot is of this finished epoch
+    newest, older = snapshots[last % 2], snapshots[(last - 1) % 2]
+    good = newest if np.isfinite(newest).all() else older
+    np.copyto(flat, good)
+    finished = last if good is newest else last - 1
     restored = (
-        f"the weights after epoch {epoch} were restored"
-        if epoch
+        f"the weights after epoch {finished + 1} were restored"
+        if finished >= 0
         else "the initial weights were restored"
     )
     return (
