@@ -299,40 +299,44 @@ def fit(
         callback.on_train_begin()
     epoch = initial_epoch
     divergence = ""
-    try:
-        for epoch in range(initial_epoch, epochs):
-            for callback in callback_list:
-                callback.on_epoch_begin(epoch)
-            bar = _progress_bar(run.n_batches, epoch, epochs) if verbose == 1 else None
-            logs = run.epoch(bar)
-            if logs is None:
+    # A diverging run overflows in every layer; it is reported once, as an error naming the
+    # epoch, rather than as a warning from each operation.
+    # (callbacks run inside this too: numbers they compute may overflow silently)
+    with np.errstate(over="ignore", invalid="ignore"):
+        try:
+            for epoch in range(initial_epoch, epochs):
+                for callback in callback_list:
+                    callback.on_epoch_begin(epoch)
+                bar = _progress_bar(run.n_batches, epoch, epochs) if verbose == 1 else None
+                logs = run.epoch(bar)
+                if logs is None:
+                    if bar is not None:
+                        bar.close()
+                    divergence = _restore_after_divergence(model, snapshots, epoch, opt)
+                    history.stopped_by = "divergence"
+                    break
+                np.copyto(snapshots[epoch % 2], flat)
+                if val is not None:
+                    logs.update(_validation_logs(model, loss_fn, val, metric_fns, run.penalized))
                 if bar is not None:
+                    bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items()})
                     bar.close()
-                divergence = _restore_after_divergence(model, snapshots, epoch, opt)
-                history.stopped_by = "divergence"
-                break
-            np.copyto(snapshots[epoch % 2], flat)
-            if val is not None:
-                logs.update(_validation_logs(model, loss_fn, val, metric_fns, run.penalized))
-            if bar is not None:
-                bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items()})
-                bar.close()
-            elif verbose >= 2:
-                shown = " - ".join(f"{k}: {v:.4f}" for k, v in logs.items())
-                print(f"Epoch {epoch + 1}/{epochs} - {shown}")
-            for callback in callback_list:
-                callback.on_epoch_end(epoch, logs)
-            history.record(epoch, logs)
-            if model.stop_training:
-                history.stopped_by = "callback"
-                break
-    except KeyboardInterrupt:
-        history.stopped_by = "interrupt"
-        print(
-            f"Training interrupted (Ctrl-C) in epoch {epoch + 1}; the model keeps its weights "
-            f"of that moment and the history holds {len(history)} finished epoch(s).",
-            file=sys.stderr,
-        )
+                elif verbose >= 2:
+                    shown = " - ".join(f"{k}: {v:.4f}" for k, v in logs.items())
+                    print(f"Epoch {epoch + 1}/{epochs} - {shown}")
+                for callback in callback_list:
+                    callback.on_epoch_end(epoch, logs)
+                history.record(epoch, logs)
+                if model.stop_training:
+                    history.stopped_by = "callback"
+                    break
+        except KeyboardInterrupt:
+            history.stopped_by = "interrupt"
+            print(
+                f"Training interrupted (Ctrl-C) in epoch {epoch + 1}; the model keeps its weights "
+                f"of that moment and the history holds {len(history)} finished epoch(s).",
+                file=sys.stderr,
+            )
     if not divergence and history.stopped_by != "interrupt" and not np.isfinite(flat).all():
         # the last update of the run had no later batch to reveal it
         divergence = _restore_after_divergence(model, snapshots, epoch, opt, saved=True)
@@ -395,29 +399,26 @@ class _EpochRunner:
         batches = iterate_batches(
             X.shape[0], self.batch, model.rng, self.shuffle, self.merge_singleton
         )
-        # A diverging run overflows in every layer; it is reported once, as an error naming the
-        # epoch, rather than as a warning from each operation.
-        with np.errstate(over="ignore", invalid="ignore"):
-            for batch_index, index in enumerate(batches):
-                xb, yb = X[index], targets[index]
-                wb = None if weights is None else weights[index]
-                logits = model.forward(xb, training=True)
-                batch_loss = loss_fn.forward(logits, yb, wb)
-                for layer in self.penalized:
-                    batch_loss += layer.penalty()
-                if not math.isfinite(batch_loss):
-                    return None
-                share = xb.shape[0] if wb is None else float(wb.sum())
-                for name, metric in self.metric_fns.items():
-                    metric_sums[name] += metric(loss_fn, logits, yb, wb) * share
-                model.backward(loss_fn.backward(), input_grad=False)
-                optimizer.step()
-                loss_sum += batch_loss * share
-                if bar is not None:
-                    bar.update(1)
-                    bar.set_postfix(loss=f"{batch_loss:.4f}", refresh=False)
-                for callback in self.callbacks:
-                    callback.on_batch_end(batch_index, {"loss": batch_loss})
+        for batch_index, index in enumerate(batches):
+            xb, yb = X[index], targets[index]
+            wb = None if weights is None else weights[index]
+            logits = model.forward(xb, training=True)
+            batch_loss = loss_fn.forward(logits, yb, wb)
+            for layer in self.penalized:
+                batch_loss += layer.penalty()
+            if not math.isfinite(batch_loss):
+                return None
+            share = xb.shape[0] if wb is None else float(wb.sum())
+            for name, metric in self.metric_fns.items():
+                metric_sums[name] += metric(loss_fn, logits, yb, wb) * share
+            model.backward(loss_fn.backward(), input_grad=False)
+            optimizer.step()
+            loss_sum += batch_loss * share
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(loss=f"{batch_loss:.4f}", refresh=False)
+            for callback in self.callbacks:
+                callback.on_batch_end(batch_index, {"loss": batch_loss})
         logs = {"loss": loss_sum / self.total_weight}
         logs.update({name: total / self.total_weight for name, total in metric_sums.items()})
         return logs

@@ -192,8 +192,8 @@ def train(
 ) -> Parameters:
     """Full-batch gradient descent, as the tutorial trains.
 
-    Each iteration runs forward, loss, backward and update; every 100 iterations the loss
-    (computed before that iteration's update) is recorded and printed as
+    Each iteration runs forward, backward and update; every 100 iterations the loss (of that
+    iteration's forward pass, before its update) is recorded and printed as
     ``Iteration i, Loss: x.xxxxxx``. At the end the recorded losses are plotted as the
     "Training Loss Curve" when matplotlib is installed; the window is shown only on an
     interactive backend, so a machine without a display neither blocks nor fails.
@@ -217,10 +217,12 @@ def train(
     recorded: list[float] = [] if losses is None else losses
     for i in range(num_iterations):
         y_hat, cache = forward_propagation(X, parameters)
-        loss = compute_loss(y, y_hat)
         gradients = backward_propagation(X, y, cache, parameters)
         parameters = update_parameters(parameters, gradients, learning_rate)
         if i % 100 == 0:
+            # The tutorial computes the loss every iteration and keeps one in 100; computing
+            # only the kept ones gives the same numbers (training never reads the loss).
+            loss = compute_loss(y, y_hat)
             recorded.append(loss)
             if verbose:
                 print(f"Iteration {i}, Loss: {loss:.6f}")
