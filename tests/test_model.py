@@ -317,3 +317,58 @@ def test_summary_prints_by_default(capsys: pytest.CaptureFixture[str]) -> None:
 def test_repr_lists_the_layers_and_dtype() -> None:
     text = repr(_net())
     assert "Dense(n_in=2, n_out=4" in text and "Tanh()" in text and "float32" in text
+
+
+def test_layer_outputs_are_each_layers_activations_in_inference_mode() -> None:
+    from ffnn import BatchNorm, Dropout
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(6, 3))
+    model = Sequential(
+        [Dense(3, 4), BatchNorm(4), ReLU(), Dropout(0.5), Dense(4, 2)],
+        dtype=np.float64,
+        random_state=0,
+    )
+    outputs = model.layer_outputs(X)
+    assert [o.shape for o in outputs] == [(6, 4), (6, 4), (6, 4), (6, 4), (6, 2)]
+    hidden = X @ model.layers[0].weight.data + model.layers[0].bias.data
+    np.testing.assert_allclose(outputs[0], hidden)
+    bn = model.layers[1]
+    normalised = (hidden - bn.running_mean) / np.sqrt(bn.running_var + bn.eps)
+    np.testing.assert_allclose(outputs[1], normalised * bn.weight.data + bn.bias.data)
+    np.testing.assert_array_equal(outputs[2], np.maximum(outputs[1], 0))
+    np.testing.assert_array_equal(outputs[3], outputs[2])  # dropout is off at inference
+    np.testing.assert_allclose(outputs[4], model.forward(X))
+    with pytest.raises(ValueError, match="X has 2 features, but the model expects 3"):
+        model.layer_outputs(X[:, :2])
+
+
+def test_get_and_set_weights_round_trip_parameters_and_buffers() -> None:
+    from ffnn import BatchNorm
+
+    model = Sequential([Dense(3, 4), BatchNorm(4), ReLU(), Dense(4, 1)], random_state=0)
+    saved = model.get_weights()
+    assert len(saved) == len(model.parameters()) + 2  # + running mean and variance
+    model.fit(np.random.default_rng(1).normal(size=(20, 3)), np.zeros(20), loss="mse", epochs=2)
+    assert not np.array_equal(model.get_weights()[0], saved[0])
+    model.set_weights(saved)
+    for now, before in zip(model.get_weights(), saved, strict=True):
+        np.testing.assert_array_equal(now, before)
+    with pytest.raises(ValueError, match="expected 8 arrays, got 7"):
+        model.set_weights(saved[:7])
+    with pytest.raises(ValueError, match=r"weights\[0\] must have shape \(3, 4\)"):
+        model.set_weights([np.zeros((4, 3)), *saved[1:]])
+
+
+def test_every_parameter_is_a_view_of_one_flat_buffer() -> None:
+    model = Sequential([Dense(3, 4), ReLU(), Dense(4, 2)], random_state=0)
+    flat = model.flat_parameter()
+    assert flat.size == model.count_params() == 3 * 4 + 4 + 4 * 2 + 2
+    for p in model.parameters():
+        assert np.shares_memory(p.data, flat.data) and np.shares_memory(p.grad, flat.grad)
+    flat.data[:] = 1.0
+    assert (model.layers[0].weight.data == 1.0).all()
+    model.layers[2].bias.data = np.array([5.0, 6.0], dtype=np.float32)  # replaced by the user
+    rebuilt = model.flat_parameter()
+    assert rebuilt is not flat and rebuilt.data[-2:].tolist() == [5.0, 6.0]
+    assert np.shares_memory(model.layers[2].bias.data, rebuilt.data)
