@@ -43,8 +43,10 @@ def test_accuracy_matches_sklearn(rng: np.random.Generator) -> None:
 
 def test_mean_absolute_error_by_hand_and_shape_check() -> None:
     assert mean_absolute_error([[1.0, 2.0], [3.0, 4.0]], [[0.0, 2.0], [5.0, 4.0]]) == 0.75
+    # one output as a column and as a flat vector compare element by element, not (n, n)
+    assert mean_absolute_error([1.0, 2.0], [[1.5], [2.0]]) == 0.25
     with pytest.raises(ValueError, match="same shape"):
-        mean_absolute_error([1.0, 2.0], [[1.0], [2.0]])
+        mean_absolute_error([1.0, 2.0], [[1.0, 1.0], [2.0, 2.0]])
 
 
 def test_mean_absolute_error_matches_sklearn(rng: np.random.Generator) -> None:

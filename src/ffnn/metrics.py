@@ -33,6 +33,12 @@ def _pair(
     weights ``(n,)`` (float64) or ``None``."""
     true = np.asarray(y_true, dtype=dtype)
     pred = np.asarray(y_pred, dtype=dtype)
+    # a column and a flat vector of one output compare element by element (as in accuracy),
+    # never broadcast to (n, n)
+    if true.ndim == 2 and true.shape[1] == 1 and pred.ndim == 1:
+        true = true[:, 0]
+    elif pred.ndim == 2 and pred.shape[1] == 1 and true.ndim == 1:
+        pred = pred[:, 0]
     if true.shape != pred.shape:
         raise ValueError(
             f"y_true and y_pred must have the same shape, got {true.shape} and {pred.shape}"

@@ -193,7 +193,7 @@ def fit(
     y: Any,
     *,
     loss: str | Loss | None = None,
-    optimizer: Any = "adam",
+    optimizer: Any = None,
     epochs: int = 1,
     batch_size: int | None = 32,
     shuffle: bool = True,
@@ -219,6 +219,8 @@ def fit(
         model's current loss.
     optimizer : a name (``"adam"``, ``"sgd"``, ...) or an :class:`~ffnn.optimizers.Optimizer`,
         bound to the model's parameters if it is not already; kept as ``model.optimizer``.
+        ``None`` continues with ``model.optimizer`` (and its state) when the model has one,
+        else starts ``Adam()``.
     epochs : train until this epoch (counting from 0, so ``epochs - initial_epoch`` are run).
     batch_size : samples per step; ``None`` (or anything >= n_samples) for full batches.
     shuffle : draw a new order of the samples each epoch from ``model.rng``.
@@ -354,6 +356,8 @@ def _bound_optimizer(optimizer: Any, model: Sequential) -> Any:
     """The optimizer, bound to the model: kept as it is if the caller bound it to
     ``model.parameters()`` or it is bound to the flat buffer already; otherwise bound to
     :meth:`Sequential.flat_parameter` (one array: the fastest update for element-wise rules)."""
+    if optimizer is None:
+        optimizer = model.optimizer if model.optimizer is not None else "adam"
     opt = optimizers_module.get(optimizer)
     flat = model.flat_parameter()
     bound = opt.parameters
@@ -384,11 +388,26 @@ class _EpochRunner:
         self.metric_fns, self.callbacks = metric_fns, callbacks
         self.penalized = [layer for layer in model.layers if getattr(layer, "regularizer", None)]
         self.merge_singleton = any(isinstance(layer, BatchNorm) for layer in model.layers)
+        self.check_views = True
         n = data.X.shape[0]
         self.n_batches = sum(
             1 for _ in iterate_batches(n, batch, None, False, self.merge_singleton)
         )
         self.total_weight = n if data.weights is None else float(data.weights.sum())
+
+    def _check_gradient_views(self) -> None:
+        """Once per fit, after the first backward pass: every gradient must still be a view of
+        the flat buffer the optimizer reads, or that parameter would silently never train."""
+        self.check_views = False
+        flat = self.model.flat_parameter()
+        for position, layer in enumerate(self.model.layers):
+            for p in layer.parameters():
+                if p.grad.base is not flat.grad:
+                    raise RuntimeError(
+                        f"layers[{position}] ({type(layer).__name__}) replaced the .grad array of "
+                        f"its parameter {p.name!r} in backward; write gradients in place "
+                        "(p.grad[...] = value, or out=p.grad) so the optimizer sees them"
+                    )
 
     def epoch(self, bar: Any = None) -> dict[str, float] | None:
         """Train for one epoch; its logs (weighted means), or ``None`` at a non-finite loss."""
@@ -412,6 +431,8 @@ class _EpochRunner:
             for name, metric in self.metric_fns.items():
                 metric_sums[name] += metric(loss_fn, logits, yb, wb) * share
             model.backward(loss_fn.backward(), input_grad=False)
+            if self.check_views:
+                self._check_gradient_views()
             optimizer.step()
             loss_sum += batch_loss * share
             if bar is not None:
