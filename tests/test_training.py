@@ -517,3 +517,29 @@ def test_a_last_batch_of_one_is_merged_when_the_model_has_batch_norm() -> None:
     model = Sequential([Dense(2, 4), BatchNorm(4), ReLU(), Dense(4, 1)], random_state=0)
     history = model.fit(X, y, loss="bce", epochs=2, batch_size=4)
     assert len(history) == 2 and np.isfinite(history["loss"]).all()
+
+
+def test_a_layer_that_replaces_its_grad_array_is_refused_not_silently_frozen() -> None:
+    class Careless(Dense):
+        def backward_parameters(self, grad: np.ndarray) -> None:
+            super().backward_parameters(grad)
+            self.weight.grad = self.weight.grad.copy()  # a new array: the optimizer never sees it
+
+    model = Sequential([Careless(2, 3), Tanh(), Dense(3, 1)], random_state=0)
+    X = np.random.default_rng(0).normal(size=(8, 2))
+    with pytest.raises(RuntimeError, match=r"layers\[0\] \(Careless\) replaced the .grad array"):
+        model.fit(X, np.zeros(8), loss="mse", optimizer=SGD(0.1))
+
+
+def test_a_second_fit_continues_with_the_models_optimizer_and_its_state() -> None:
+    from ffnn import Adam
+
+    model, _, X, y = _sample_ids_model()
+    model.fit(X, y, loss="mse", optimizer=Adam(learning_rate=0.05), epochs=3, batch_size=None)
+    first = model.optimizer
+    assert first is not None and first.iterations == 3
+    model.fit(X, y, epochs=2, batch_size=None)
+    assert model.optimizer is first and first.iterations == 5
+    fresh = Sequential([Dense(1, 1)], random_state=0)
+    fresh.fit(X, y, loss="mse")
+    assert type(fresh.optimizer).__name__ == "Adam" and fresh.optimizer.learning_rate == 1e-3
