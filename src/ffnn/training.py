@@ -389,6 +389,7 @@ class _EpochRunner:
         self.penalized = [layer for layer in model.layers if getattr(layer, "regularizer", None)]
         self.merge_singleton = any(isinstance(layer, BatchNorm) for layer in model.layers)
         self.check_views = True
+        self.flat = model.flat_parameter()
         n = data.X.shape[0]
         self.n_batches = sum(
             1 for _ in iterate_batches(n, batch, None, False, self.merge_singleton)
@@ -399,7 +400,7 @@ class _EpochRunner:
         """Once per fit, after the first backward pass: every gradient must still be a view of
         the flat buffer the optimizer reads, or that parameter would silently never train."""
         self.check_views = False
-        flat = self.model.flat_parameter()
+        flat = self.flat  # not flat_parameter(): that would rebuild the buffer around the change
         for position, layer in enumerate(self.model.layers):
             for p in layer.parameters():
                 if p.grad.base is not flat.grad:
