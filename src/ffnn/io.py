@@ -74,13 +74,69 @@ def _model_document(model: Sequential) -> dict[str, Any]:
     }
 
 
+_BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
+
+
+def _plain(value: Any) -> Any:
+    """A generator state with its arrays as tagged lists, for JSON."""
+    if isinstance(value, np.ndarray):
+        return {"__array__": value.tolist(), "dtype": value.dtype.str}
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, tuple | list):
+        return [_plain(item) for item in value]
+    if isinstance(value, np.integer | np.floating):
+        return value.item()
+    return value
+
+
+def _unplain(value: Any) -> Any:
+    """The inverse of :func:`_plain`; only unsigned-integer arrays are rebuilt."""
+    if isinstance(value, dict) and "__array__" in value:
+        if value.get("dtype") not in ("<u4", "<u8"):
+            raise ValueError(f"unexpected array in a generator state: {value.get('dtype')!r}")
+        return np.asarray(value["__array__"], dtype=value["dtype"])
+    if isinstance(value, dict):
+        return {key: _unplain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_unplain(item) for item in value]
+    return value
+
+
+def _generator_state(rng: Any) -> dict[str, Any]:
+    if isinstance(rng, np.random.Generator):
+        return {"kind": "Generator", "state": _plain(rng.bit_generator.state)}
+    return {"kind": "RandomState", "state": _plain(list(rng.get_state()))}
+
+
+def _new_generator(spec: Any) -> Any:
+    """A generator of the saved kind, in the saved state (``None``: a seeded default)."""
+    if spec is None:
+        return 0
+    kind, state = spec.get("kind"), _unplain(spec.get("state"))
+    if kind == "RandomState":
+        rng = np.random.RandomState()  # noqa: NPY002
+        rng.set_state(tuple(state))
+        return rng
+    name = state.get("bit_generator") if isinstance(state, dict) else None
+    if kind != "Generator" or name not in _BIT_GENERATORS:
+        raise ValueError(f"unknown random generator {kind!r} / {name!r}")
+    generator = np.random.Generator(getattr(np.random, name)())
+    generator.bit_generator.state = state
+    return generator
+
+
 def save(
     model: Sequential, path: str | os.PathLike[str], *, include_optimizer: bool = False
 ) -> None:
     """Write ``model`` to ``path`` atomically (see the module docstring for the layout).
 
-    ``include_optimizer`` also stores ``model.optimizer``'s configuration and state (moments,
-    step count), so that training can continue where it stopped.
+    Always stored: the architecture, dtype, loss, every parameter and buffer,
+    ``model.metadata`` (a dict of JSON values: feature names, class labels, ...) and
+    ``model.epochs_trained``. ``include_optimizer`` also stores the training state:
+    ``model.optimizer``'s configuration and state (moments, step count) and the state of the
+    model's random generator, so that training resumed from the file continues exactly as an
+    uninterrupted run would.
     """
     from ffnn.model import Sequential
 
@@ -98,6 +154,11 @@ def save(
         "model": _model_document(model),
         "arrays": [],
         "optimizer": None,
+        "metadata": model.metadata,
+        "training": {
+            "epochs_trained": model.epochs_trained,
+            "rng": _generator_state(model.rng) if include_optimizer else None,
+        },
     }
     if include_optimizer and model.optimizer is not None:
         state = model.optimizer.state_dict()
@@ -132,7 +193,14 @@ def _write_atomically(path: str, document: dict[str, Any], members: list[tuple[s
     try:
         with os.fdopen(handle, "wb") as raw:
             with zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-                archive.writestr(MANIFEST, json.dumps(document, indent=1))
+                try:
+                    text = json.dumps(document, indent=1, allow_nan=False)
+                except (TypeError, ValueError) as error:
+                    raise TypeError(
+                        f"model.metadata must hold JSON values (str, numbers, lists, dicts): "
+                        f"{error}"
+                    ) from None
+                archive.writestr(MANIFEST, text)
                 for member, array in members:
                     buffer = io.BytesIO()
                     np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
@@ -210,7 +278,7 @@ def _read_array(archive: zipfile.ZipFile, entry: Any, path: str) -> np.ndarray:
     return array
 
 
-def _build_model(spec: Any, path: str) -> Sequential:
+def _build_model(spec: Any, path: str, rng_spec: Any = None) -> Sequential:
     from ffnn import losses
     from ffnn.model import Sequential
 
@@ -230,12 +298,24 @@ def _build_model(spec: Any, path: str) -> Sequential:
                 f"{path}: layer {position} ({name}) has a bad config: {error}"
             ) from None
     try:
-        model = Sequential(layers, dtype=spec.get("dtype", "float32"), random_state=0)
+        generator = _new_generator(rng_spec)
+        state = None if isinstance(generator, int) else _generator_state(generator)
+        model = Sequential(layers, dtype=spec.get("dtype", "float32"), random_state=generator)
+        if state is not None:  # building drew the initial weights: rewind to the saved state
+            _set_generator_state(model.rng, rng_spec)
         if spec.get("loss") is not None:
             model.loss = losses.get(spec["loss"])
     except (TypeError, ValueError) as error:
         raise ValueError(f"{path}: the model cannot be rebuilt: {error}") from None
     return model
+
+
+def _set_generator_state(rng: Any, spec: dict[str, Any]) -> None:
+    state = _unplain(spec["state"])
+    if isinstance(rng, np.random.Generator):
+        rng.bit_generator.state = state
+    else:
+        rng.set_state(tuple(state))
 
 
 def load(path: str | os.PathLike[str]) -> Sequential:
@@ -254,7 +334,18 @@ def load(path: str | os.PathLike[str]) -> Sequential:
         raise ValueError(f"{path}: damaged ffnn model file ({error})") from None
     with archive:
         document = _read_manifest(archive, path)
-        model = _build_model(document.get("model"), path)
+        training = document.get("training") or {}
+        if not isinstance(training, dict):
+            raise ValueError(f"{path}: malformed training section")
+        model = _build_model(document.get("model"), path, training.get("rng"))
+        metadata = document.get("metadata") or {}
+        if not isinstance(metadata, dict):
+            raise ValueError(f"{path}: metadata must be a JSON object")
+        model.metadata = metadata
+        epochs = training.get("epochs_trained", 0)
+        if not isinstance(epochs, int) or epochs < 0:
+            raise ValueError(f"{path}: invalid epochs_trained {epochs!r}")
+        model.epochs_trained = epochs
         entries = document.get("arrays")
         if not isinstance(entries, list):
             raise ValueError(f"{path}: the manifest lists no arrays")

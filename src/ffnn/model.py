@@ -59,6 +59,11 @@ class Sequential:
         self.loss: Loss | None = None
         self.optimizer: Optimizer | None = None
         self.stop_training = False
+        #: the number, as ``fit`` counts epochs (from ``initial_epoch``), of the last epoch
+        #: finished, plus one: saved with the model, and the ``initial_epoch`` to resume from
+        self.epochs_trained = 0
+        #: JSON values kept with the model by ffnn.save (feature names, class labels, ...)
+        self.metadata: dict[str, Any] = {}
         for position, layer in enumerate(self.layers):
             # the first activation after the layer (skipping Dropout and normalisation, which
             # have no preference) picks the default initializer of a Dense layer

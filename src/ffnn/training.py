@@ -326,6 +326,7 @@ def fit(
                 elif verbose >= 2:
                     shown = " - ".join(f"{k}: {v:.4f}" for k, v in logs.items())
                     print(f"Epoch {epoch + 1}/{epochs} - {shown}")
+                model.epochs_trained = epoch + 1
                 for callback in callback_list:
                     callback.on_epoch_end(epoch, logs)
                 history.record(epoch, logs)
