@@ -3,6 +3,8 @@
 The public names are re-exported here; nothing optional (matplotlib, scikit-learn) is imported.
 """
 
+from typing import TYPE_CHECKING
+
 from ffnn import (
     activations,
     callbacks,
@@ -55,6 +57,32 @@ from ffnn.training import History, TrainingDivergedError, TrainingDivergedWarnin
 
 __version__ = "0.1.0"
 
+# The scikit-learn estimators need the `sklearn` extra; they load on first use, so that
+# `import ffnn` never imports scikit-learn or SciPy (type checkers see them directly).
+if TYPE_CHECKING:
+    from ffnn.estimators import MLPClassifier as MLPClassifier
+    from ffnn.estimators import MLPRegressor as MLPRegressor
+    from ffnn.onnx_export import export_onnx as export_onnx
+
+_ESTIMATORS = ("MLPClassifier", "MLPRegressor")
+
+
+def __getattr__(name: str) -> object:
+    if name in _ESTIMATORS:
+        from ffnn import estimators
+
+        return getattr(estimators, name)
+    if name == "export_onnx":  # the `onnx` extra; ffnn.onnx_export imports onnx when called
+        from ffnn.onnx_export import export_onnx
+
+        return export_onnx
+    raise AttributeError(f"module 'ffnn' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_ESTIMATORS, "export_onnx"])
+
+
 __all__ = [
     "Adagrad",
     "Adam",
@@ -103,6 +131,7 @@ __all__ = [
     "callbacks",
     "check_gradients",
     "datasets",
+    "export_onnx",
     "initializers",
     "io",
     "load",

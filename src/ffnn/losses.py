@@ -21,6 +21,7 @@ sample weights; :func:`check_sample_weight` checks user weights once per fit.
 
 from __future__ import annotations
 
+import importlib
 import numbers
 from collections.abc import Mapping
 from typing import Any
@@ -455,6 +456,15 @@ _BY_NAME: dict[str, type[Loss]] = {
 }
 
 
+# Losses defined elsewhere, imported when first asked for by name: scikit-learn's forms, which
+# ffnn.MLPClassifier / MLPRegressor train with (their checkpoints name them).
+_ELSEWHERE = {
+    "summed_binary_cross_entropy": "SummedBinaryCrossEntropy",
+    "half_squared_error": "HalfSquaredError",
+    "half_poisson_deviance": "HalfPoissonDeviance",
+}
+
+
 def get(identifier: str | Mapping[str, Any] | Loss) -> Loss:
     """A loss from its name (``"binary_cross_entropy"``, ``"cross_entropy"``, ``"mse"``, ...),
     a config dict (``{"name": "huber", "delta": 2.0}``, as :meth:`Loss.get_config` returns) or
@@ -468,11 +478,16 @@ def get(identifier: str | Mapping[str, Any] | Loss) -> Loss:
         name = identifier["name"]
     else:
         name, arguments = identifier, {}
-    if not isinstance(name, str) or name.lower() not in _BY_NAME:
+    if isinstance(name, str) and name.lower() in _ELSEWHERE:
+        module = importlib.import_module("ffnn._sklearn_losses")
+        cls: type[Loss] = getattr(module, _ELSEWHERE[name.lower()])
+    elif isinstance(name, str) and name.lower() in _BY_NAME:
+        cls = _BY_NAME[name.lower()]
+    else:
         raise ValueError(
             f"unknown loss {name!r}; expected a Loss, a config dict or one of {sorted(_BY_NAME)}"
         )
     try:
-        return _BY_NAME[name.lower()](**arguments)
+        return cls(**arguments)
     except TypeError as error:
         raise TypeError(f"invalid arguments {arguments!r} for loss {name!r}: {error}") from error

@@ -22,6 +22,7 @@ checked step by step against PyTorch. Conventions shared by all optimizers:
 
 from __future__ import annotations
 
+import importlib
 import math
 import numbers
 from collections.abc import Callable, Iterable, Mapping
@@ -678,9 +679,20 @@ def get(identifier: str | Mapping[str, Any] | Optimizer) -> Optimizer:
     )
 
 
+# Optimizers defined elsewhere, imported when first asked for by name: scikit-learn's update
+# rules, which ffnn.MLPClassifier / MLPRegressor train with (their checkpoints name them).
+_ELSEWHERE = {
+    "sklearnsgd": ("ffnn._sklearn_optim", "SklearnSGD"),
+    "sklearnadam": ("ffnn._sklearn_optim", "SklearnAdam"),
+}
+
+
 def _class_named(name: Any) -> Callable[..., Optimizer]:
     if isinstance(name, str) and name.lower() in _BY_NAME:
         return _BY_NAME[name.lower()]
+    if isinstance(name, str) and name.lower() in _ELSEWHERE:
+        module, attribute = _ELSEWHERE[name.lower()]
+        return getattr(importlib.import_module(module), attribute)
     raise ValueError(
         f"unknown optimizer {name!r}; expected an Optimizer or one of {sorted(_BY_NAME)}"
     )
