@@ -162,3 +162,39 @@ def test_python_dash_m_ffnn_version():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"ffnn {ffnn.__version__}"
+
+
+COMMANDS = ["demo", "train", "predict", "evaluate", "info", "export-onnx"]
+
+
+def test_help_lists_every_command(capsys):
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for command in COMMANDS:
+        assert re.search(rf"^\s+{command}\b", out, re.MULTILINE), command
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_text(command, capsys):
+    assert main([command, "--help"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: ffnn {command} ")
+    description = out.split("\n\n")[1]
+    assert len(description.split()) >= 15  # a paragraph that says what the command does
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["train", "data.csv"], "the following arguments are required: --target"),
+        (["predict", "model.ffnn"], "the following arguments are required: DATA.csv"),
+        (["evaluate"], "the following arguments are required: MODEL, DATA.csv"),
+        (["info"], "the following arguments are required: MODEL"),
+        (["export-onnx", "model.ffnn"], "the following arguments are required: OUT.onnx"),
+    ],
+)
+def test_missing_arguments_exit_2_with_one_line(argv, message, capsys):
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    (line,) = captured.err.strip().splitlines()
+    assert line.startswith(f"ffnn {argv[0]}: error: ") and message in line

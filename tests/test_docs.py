@@ -28,7 +28,7 @@ PAGES = [ROOT / "README.md", *sorted(DOCS.glob("*.md"))]
 FENCE = re.compile(r"^```(?P<info>[^\n`]*)\n(?P<body>.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 # Imports of optional packages, and the pip name each belongs to (for the skip message).
 OPTIONAL_IMPORT = re.compile(
-    r"^\s*(?:import|from)\s+(sklearn|matplotlib|torch)\b"
+    r"^\s*(?:import|from)\s+(sklearn|matplotlib|torch|onnxruntime|onnx|distributed|dask)\b"
     r"|^\s*(?:import|from)\s+ffnn\.plotting\b|^\s*from\s+ffnn\s+import\s+.*\bplotting\b",
     re.MULTILINE,
 )
