@@ -53,7 +53,12 @@ from ffnn.model import Sequential
 from ffnn.normalization import BatchNorm, LayerNorm
 from ffnn.optimizers import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
 from ffnn.regularizers import L1, L1L2, L2
-from ffnn.training import History, TrainingDivergedError, TrainingDivergedWarning
+from ffnn.training import (
+    FeatureScaleWarning,
+    History,
+    TrainingDivergedError,
+    TrainingDivergedWarning,
+)
 
 __version__ = "0.1.0"
 
@@ -96,6 +101,7 @@ __all__ = [
     "Dropout",
     "ELU",
     "EarlyStopping",
+    "FeatureScaleWarning",
     "GELU",
     "GradientReport",
     "History",

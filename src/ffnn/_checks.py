@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 from typing import Any, TypeAlias
 
 import numpy as np
@@ -35,7 +36,7 @@ def check_random_state(random_state: Any) -> np.random.Generator | np.random.Ran
         return random_state
     raise TypeError(
         "random_state must be None, an int, a numpy.random.Generator or a "
-        f"numpy.random.RandomState, got {type(random_state).__name__}"
+        f"numpy.random.RandomState, got {type(random_state).__name__} {random_state!r:.60}"
     )
 
 
@@ -68,20 +69,81 @@ def check_positive_float(value: Any, name: str) -> float:
     return float(value)
 
 
+def check_bool(value: Any, name: str) -> bool:
+    """``True`` or ``False`` (NumPy bools too); anything else, even 0 or "yes", is refused."""
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
+    return bool(value)
+
+
+def check_non_negative_int(value: Any, name: str) -> int:
+    """An int >= 0 (bools refused)."""
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+        raise TypeError(f"{name} must be an int >= 0, got {type(value).__name__} {value!r}")
+    if value < 0:
+        raise ValueError(f"{name} must be an int >= 0, got {value}")
+    return int(value)
+
+
+def check_non_negative_float(value: Any, name: str) -> float:
+    """A finite real number >= 0 (bools refused)."""
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        raise TypeError(
+            f"{name} must be a finite number >= 0, got {type(value).__name__} {value!r}"
+        )
+    if not (math.isfinite(float(value)) and float(value) >= 0):
+        raise ValueError(f"{name} must be a finite number >= 0, got {value}")
+    return float(value)
+
+
+def check_finite_float(value: Any, name: str) -> float:
+    """A finite real number (bools refused)."""
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        raise TypeError(f"{name} must be a finite number, got {type(value).__name__} {value!r}")
+    if not math.isfinite(float(value)):
+        raise ValueError(f"{name} must be a finite number, got {value}")
+    return float(value)
+
+
+def check_path(path: Any, name: str = "path") -> str:
+    """A file system path: a ``str`` or an ``os.PathLike`` giving one."""
+    try:
+        resolved = os.fspath(path)
+    except TypeError:
+        resolved = None
+    if not isinstance(resolved, str):
+        raise TypeError(
+            f"{name} must be a str or an os.PathLike path, got {type(path).__name__} {path!r}"
+        )
+    return resolved
+
+
+def describe(value: Any, array: np.ndarray) -> str:
+    """What a non-numeric ``value`` (made into ``array``) is, for an error message."""
+    if array.ndim == 0:
+        return f"{type(value).__name__} {value!r:.60}"
+    hint = " (strings or mixed objects?)" if array.dtype.kind in "OUS" else ""
+    return f"an array of dtype {array.dtype}{hint}"
+
+
 def check_array(X: Any, name: str = "X", *, dtype: Any = None, ndim: int = 2) -> np.ndarray:
     """A finite, non-empty numeric array with ``ndim`` dimensions, cast to ``dtype`` if given.
 
     No copy is made when ``X`` already is an array of that dtype. A pandas DataFrame or any
-    array-like is accepted; strings, objects and complex numbers are refused.
+    array-like is accepted; strings, objects, complex numbers and ragged nested lists are
+    refused, and so are finite values too large for ``dtype`` (1e300 in float32).
     """
     if hasattr(X, "to_numpy") and not isinstance(X, np.ndarray):
         X = X.to_numpy()
-    array = np.asarray(X)
+    try:
+        array = np.asarray(X)
+    except ValueError as error:  # rows of different lengths
+        raise ValueError(
+            f"{name} must be a rectangular array (n_samples, n_features), got a nested sequence "
+            f"NumPy cannot make one of ({error})"
+        ) from None
     if array.dtype.kind not in "biuf":
-        raise TypeError(
-            f"{name} must hold real numbers, got an array of dtype {array.dtype}"
-            + (" (strings or mixed objects?)" if array.dtype.kind in "OUS" else "")
-        )
+        raise TypeError(f"{name} must hold real numbers, got {describe(X, array)}")
     if array.ndim != ndim:
         shape = "(n_samples, n_features)" if ndim == 2 else f"{ndim} dimensions"
         raise ValueError(
@@ -95,13 +157,20 @@ def check_array(X: Any, name: str = "X", *, dtype: Any = None, ndim: int = 2) ->
     if array.size == 0:
         needed = "sample" if array.shape[0] == 0 else "feature"
         raise ValueError(f"{name} is empty: shape {array.shape}, at least one {needed} is needed")
+    original = array
     if dtype is not None:
-        array = array.astype(dtype, copy=False)
+        with np.errstate(over="ignore"):  # reported below: finite values too large for dtype
+            array = array.astype(dtype, copy=False)
     if array.dtype.kind == "f" and not np.isfinite(array).all():
-        bad = np.argwhere(~np.isfinite(array))[0]
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+        if original.dtype.kind == "f" and not np.isfinite(original[bad]):
+            raise ValueError(
+                f"{name} contains NaN or infinity (first at index {bad}): got {original[bad]}; "
+                "remove or impute those values"
+            )
         raise ValueError(
-            f"{name} contains NaN or infinity (first at index {tuple(int(i) for i in bad)}); "
-            "remove or impute those values"
+            f"{name} holds values too large for {array.dtype} (first at index {bad}): got "
+            f"{original[bad]}; scale the inputs (e.g. to zero mean and unit variance)"
         )
     return array
 

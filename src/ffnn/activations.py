@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from ffnn._checks import check_positive_float
-from ffnn.layers import Layer
+from ffnn.layers import Layer, _check_fraction
 
 __all__ = [
     "sigmoid",
@@ -132,9 +132,7 @@ class LeakyReLU(_Activation):
 
     def __init__(self, negative_slope: float = 0.01) -> None:
         super().__init__()
-        if not 0 <= negative_slope < 1:
-            raise ValueError(f"negative_slope must be in [0, 1), got {negative_slope}")
-        self.negative_slope = float(negative_slope)
+        self.negative_slope = _check_fraction(negative_slope, "negative_slope", closed=False)
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         self._saved = x

@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ffnn._checks import check_positive_float
+from ffnn._checks import (
+    check_bool,
+    check_finite_float,
+    check_non_negative_float,
+    check_non_negative_int,
+    check_path,
+    check_positive_float,
+)
 
 if TYPE_CHECKING:
     from ffnn.model import Sequential
@@ -75,10 +82,14 @@ class _Monitor:
     accuracies (``mode="auto"``)."""
 
     def __init__(self, monitor: str, mode: str, min_delta: float) -> None:
+        if not isinstance(monitor, str):
+            raise TypeError(
+                f"monitor must be the name of a logged quantity (str), got "
+                f"{type(monitor).__name__} {monitor!r}"
+            )
         if mode not in ("auto", "min", "max"):
             raise ValueError(f"mode must be 'auto', 'min' or 'max', got {mode!r}")
-        if min_delta < 0:
-            raise ValueError(f"min_delta must be >= 0, got {min_delta}")
+        min_delta = check_non_negative_float(min_delta, "min_delta")
         if mode == "auto":
             mode = "max" if "acc" in monitor or monitor.endswith("score") else "min"
         self.monitor = monitor
@@ -127,14 +138,12 @@ class EarlyStopping(Callback):
         verbose: int = 0,
     ) -> None:
         super().__init__()
-        if not isinstance(patience, int) or patience < 0:
-            raise ValueError(f"patience must be an int >= 0, got {patience!r}")
         self._tracker = _Monitor(monitor, mode, min_delta)
         self.monitor = monitor
-        self.patience = patience
-        self.baseline = baseline
-        self.restore_best_weights = restore_best_weights
-        self.start_from_epoch = start_from_epoch
+        self.patience = check_non_negative_int(patience, "patience")
+        self.baseline = None if baseline is None else check_finite_float(baseline, "baseline")
+        self.restore_best_weights = check_bool(restore_best_weights, "restore_best_weights")
+        self.start_from_epoch = check_non_negative_int(start_from_epoch, "start_from_epoch")
         self.verbose = verbose
         self.best_weights: list[np.ndarray] | None = None
 
@@ -200,9 +209,9 @@ class ModelCheckpoint(Callback):
         verbose: int = 0,
     ) -> None:
         super().__init__()
-        self.filepath = os.fspath(filepath)
+        self.filepath = check_path(filepath, "filepath")
         self.monitor = monitor
-        self.save_best_only = save_best_only
+        self.save_best_only = check_bool(save_best_only, "save_best_only")
         self._tracker = _Monitor(monitor, mode, 0.0)
         self.verbose = verbose
         self.last_saved: str | None = None
@@ -249,16 +258,14 @@ class ReduceLROnPlateau(Callback):
         verbose: int = 0,
     ) -> None:
         super().__init__()
-        if not 0 < factor < 1:
+        if not 0 < check_positive_float(factor, "factor") < 1:
             raise ValueError(f"factor must be in (0, 1), got {factor}")
-        if min_lr < 0:
-            raise ValueError(f"min_lr must be >= 0, got {min_lr}")
         self._tracker = _Monitor(monitor, mode, min_delta)
         self.monitor = monitor
         self.factor = float(factor)
-        self.patience = patience
-        self.cooldown = cooldown
-        self.min_lr = float(min_lr)
+        self.patience = check_non_negative_int(patience, "patience")
+        self.cooldown = check_non_negative_int(cooldown, "cooldown")
+        self.min_lr = check_non_negative_float(min_lr, "min_lr")
         self.verbose = verbose
 
     def on_train_begin(self, logs: Logs | None = None) -> None:
@@ -334,9 +341,13 @@ class CSVLogger(Callback):
         self, filename: str | os.PathLike[str], separator: str = ",", append: bool = False
     ) -> None:
         super().__init__()
-        self.filename = os.fspath(filename)
+        self.filename = check_path(filename, "filename")
+        if not isinstance(separator, str):
+            raise TypeError(f"separator must be a str, got {type(separator).__name__}")
+        if len(separator) != 1:
+            raise ValueError(f"separator must be one character, got {separator!r}")
         self.separator = separator
-        self.append = append
+        self.append = check_bool(append, "append")
         self._file: Any = None
         self._writer: Any = None
         self._keys: list[str] | None = None

@@ -8,9 +8,16 @@ so the tutorial's data set needs no scikit-learn: ``tutorial_blobs()`` is the tu
 
 from __future__ import annotations
 
+import numbers
+from typing import Any
+
 import numpy as np
 
-from ffnn._checks import check_positive_int
+from ffnn._checks import (
+    check_bool,
+    check_finite_float,
+    check_positive_int,
+)
 
 __all__ = ["make_blobs", "make_moons", "tutorial_blobs"]
 
@@ -22,7 +29,7 @@ def make_blobs(
     cluster_std: float = 1.0,
     center_box: tuple[float, float] = (-10.0, 10.0),
     shuffle: bool = True,
-    random_state: int | None = None,
+    random_state: int | np.random.RandomState | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Isotropic Gaussian blobs, one per class.
 
@@ -37,11 +44,18 @@ def make_blobs(
     n_samples = check_positive_int(n_samples, "n_samples")
     centers = check_positive_int(centers, "centers")
     n_features = check_positive_int(n_features, "n_features")
+    cluster_std = check_finite_float(cluster_std, "cluster_std")
     if cluster_std <= 0:
         raise ValueError(f"cluster_std must be positive, got {cluster_std}")
-    # The legacy generator, as scikit-learn's check_random_state makes from an int.
-    rng = np.random.RandomState(random_state)  # noqa: NPY002
-    centre_points = rng.uniform(center_box[0], center_box[1], size=(centers, n_features))
+    if not isinstance(center_box, tuple | list) or len(center_box) != 2:
+        raise TypeError(f"center_box must be a pair (low, high), got {center_box!r}")
+    low = check_finite_float(center_box[0], "center_box[0]")
+    high = check_finite_float(center_box[1], "center_box[1]")
+    if not low < high:
+        raise ValueError(f"center_box must be (low, high) with low < high, got {center_box!r}")
+    shuffle = check_bool(shuffle, "shuffle")
+    rng = _legacy_generator(random_state)
+    centre_points = rng.uniform(low, high, size=(centers, n_features))
     counts = [n_samples // centers + (1 if i < n_samples % centers else 0) for i in range(centers)]
     X = np.empty((n_samples, n_features))
     y = np.empty(n_samples, dtype=np.int64)
@@ -57,6 +71,24 @@ def make_blobs(
     return X, y
 
 
+def _legacy_generator(random_state: Any) -> np.random.RandomState:
+    """The legacy Mersenne-Twister generator scikit-learn's ``check_random_state`` makes: from
+    ``None`` (fresh entropy), an int in ``[0, 2**32)``, or a ``RandomState`` used as it is."""
+    if isinstance(random_state, np.random.RandomState):
+        return random_state
+    if random_state is not None and (
+        not isinstance(random_state, numbers.Integral) or isinstance(random_state, bool)
+    ):
+        raise TypeError(
+            "random_state must be None, an int or a numpy.random.RandomState (the data sets draw "
+            f"scikit-learn's legacy stream), got {type(random_state).__name__} {random_state!r}"
+        )
+    seed = None if random_state is None else int(random_state)
+    if seed is not None and not 0 <= seed < 2**32:
+        raise ValueError(f"random_state must be an int in [0, 2**32), got {random_state}")
+    return np.random.RandomState(seed)  # noqa: NPY002
+
+
 def _shuffled(
     X: np.ndarray, y: np.ndarray, rng: np.random.RandomState
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -70,7 +102,7 @@ def make_moons(
     n_samples: int = 100,
     shuffle: bool = True,
     noise: float | None = None,
-    random_state: int | None = None,
+    random_state: int | np.random.RandomState | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles: a binary problem no straight line separates.
 
@@ -84,11 +116,14 @@ def make_moons(
     y : (n_samples,) int labels 0/1
     """
     n_samples = check_positive_int(n_samples, "n_samples")
-    if noise is not None and noise < 0:
-        raise ValueError(f"noise must be >= 0, got {noise}")
+    if noise is not None:
+        noise = check_finite_float(noise, "noise")
+        if noise < 0:
+            raise ValueError(f"noise must be >= 0, got {noise}")
+    shuffle = check_bool(shuffle, "shuffle")
     n_outer = n_samples // 2
     n_inner = n_samples - n_outer
-    rng = np.random.RandomState(random_state)  # noqa: NPY002
+    rng = _legacy_generator(random_state)
     t_outer = np.linspace(0, np.pi, n_outer)
     t_inner = np.linspace(0, np.pi, n_inner)
     X = np.column_stack(

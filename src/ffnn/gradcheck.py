@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ffnn._checks import check_array, check_n_features, check_random_state, check_same_length
+from ffnn._checks import (
+    check_array,
+    check_n_features,
+    check_positive_float,
+    check_positive_int,
+    check_random_state,
+    check_same_length,
+)
 from ffnn.losses import Loss
 
 if TYPE_CHECKING:
@@ -124,6 +131,13 @@ def check_gradients(
     -------
     :class:`GradientReport`, with ``max_relative_error`` and a printable table.
     """
+    from ffnn.model import Sequential
+
+    if not isinstance(model, Sequential):
+        raise TypeError(f"model must be an ffnn Sequential, got {type(model).__name__}")
+    epsilon = check_positive_float(epsilon, "epsilon")
+    if max_checks_per_parameter is not None:
+        check_positive_int(max_checks_per_parameter, "max_checks_per_parameter")
     loss_fn = model._loss_for(loss)
     work = model.astype(np.float64)
     X = check_array(X, "X", dtype=np.float64)

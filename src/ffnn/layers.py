@@ -39,7 +39,9 @@ def _check_fraction(value: Any, name: str, *, closed: bool) -> float:
     """A real number in ``[0, 1]`` (``closed``) or ``[0, 1)``; bools refused."""
     interval = "[0, 1]" if closed else "[0, 1)"
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number in {interval}, got {type(value).__name__}")
+        raise TypeError(
+            f"{name} must be a number in {interval}, got {type(value).__name__} {value!r:.60}"
+        )
     number = float(value)
     if not (0 <= number <= 1 if closed else 0 <= number < 1):
         raise ValueError(f"{name} must be in {interval}, got {value}")

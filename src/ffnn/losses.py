@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from ffnn._checks import check_positive_float
+from ffnn._checks import check_array, check_positive_float, describe
 from ffnn.activations import sigmoid, softmax
 
 __all__ = [
@@ -166,10 +166,7 @@ class Loss:
                 + (" or (n_samples,)" if n_outputs == 1 else "")
                 + f" for a network with {n_outputs} output(s), got shape {y.shape}"
             )
-        y = y.astype(dtype, copy=False)
-        if not np.isfinite(y).all():
-            raise ValueError("y contains NaN or infinity")
-        return y
+        return check_array(y, "y", dtype=dtype)
 
     def get_config(self) -> dict[str, Any]:
         """``{"name": ..., **arguments}``: what :func:`get` rebuilds this loss from."""
@@ -183,12 +180,15 @@ class Loss:
 def _as_numeric(y: Any) -> np.ndarray:
     if hasattr(y, "to_numpy") and not isinstance(y, np.ndarray):
         y = y.to_numpy()
-    y = np.asarray(y)
-    if y.dtype.kind not in "biuf":
-        raise TypeError(f"y must hold numbers, got an array of dtype {y.dtype}")
-    if y.size == 0:
-        raise ValueError(f"y is empty: shape {y.shape}")
-    return y
+    try:
+        array = np.asarray(y)
+    except ValueError as error:  # rows of different lengths
+        raise ValueError(f"y must be a rectangular array, got a ragged one ({error})") from None
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"y must hold numbers, got {describe(y, array)}")
+    if array.size == 0:
+        raise ValueError(f"y is empty: shape {array.shape}")
+    return array
 
 
 class BinaryCrossEntropy(Loss):
@@ -224,8 +224,9 @@ class BinaryCrossEntropy(Loss):
         y = super().prepare_targets(y, n_outputs, dtype)
         if y.min() < 0 or y.max() > 1:
             raise ValueError(
-                "binary_cross_entropy expects targets in [0, 1] (class labels 0 and 1), got "
-                f"values from {y.min():g} to {y.max():g}; encode the classes as 0/1 first"
+                "binary_cross_entropy expects y to hold targets in [0, 1] (class labels 0 "
+                f"and 1), got values from {y.min():g} to {y.max():g}; encode the classes as 0/1 "
+                "first"
             )
         return y
 
@@ -272,8 +273,13 @@ class CrossEntropy(Loss):
                 # as an index array a bool array would be read as a mask, not as labels 0/1
                 labels = labels.astype(np.int64)
             if labels.dtype.kind == "f":
-                if not np.isfinite(labels).all() or (labels != np.round(labels)).any():
-                    raise ValueError("cross_entropy expects integer class labels in y")
+                labels = check_array(labels, "y", ndim=1)
+                fractional = np.flatnonzero(labels != np.round(labels))
+                if fractional.size:
+                    raise ValueError(
+                        "cross_entropy expects integer class labels in y, got "
+                        f"{labels[fractional[0]]:g} at index {fractional[0]}"
+                    )
                 labels = labels.astype(np.int64)
             if labels.min() < 0 or labels.max() >= n_outputs:
                 raise ValueError(
@@ -288,9 +294,13 @@ class CrossEntropy(Loss):
                 f"y must be class labels (n_samples,) or one-hot rows (n_samples, {n_outputs}), "
                 f"got shape {y.shape}"
             )
-        y = y.astype(dtype, copy=False)
-        if not np.isfinite(y).all() or y.min() < 0 or not np.allclose(y.sum(axis=1), 1, atol=1e-4):
-            raise ValueError("one-hot targets must be non-negative rows that sum to 1")
+        y = check_array(y, "y", dtype=dtype)
+        bad = np.flatnonzero((y.min(axis=1) < 0) | ~np.isclose(y.sum(axis=1), 1, atol=1e-4))
+        if bad.size:
+            raise ValueError(
+                "one-hot targets must be non-negative rows that sum to 1, got row "
+                f"{bad[0]}: {y[bad[0]]}"
+            )
         return y
 
 

@@ -10,10 +10,12 @@ outputs (:func:`ffnn.losses.weighted_mean`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Protocol
 
 import numpy as np
 
+from ffnn._checks import describe
 from ffnn.losses import BinaryCrossEntropy, CrossEntropy, Loss, check_sample_weight, weighted_mean
 
 __all__ = [
@@ -23,7 +25,30 @@ __all__ = [
     "r2_score",
     "BatchMetric",
     "get_batch_metric",
+    "check_metric_names",
 ]
+
+
+def _as_array(values: Any, name: str, dtype: Any) -> np.ndarray:
+    """``values`` as an array; with a ``dtype`` (the metrics of values), checked to hold finite
+    real numbers first."""
+    try:
+        array = np.asarray(values)
+    except ValueError as error:  # rows of different lengths
+        raise ValueError(
+            f"{name} must be a rectangular array, got a ragged sequence ({error})"
+        ) from None
+    if dtype is None:
+        return array
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold real numbers, got {describe(values, array)}")
+    array = array.astype(dtype, copy=False)
+    if not np.isfinite(array).all():
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+        raise ValueError(
+            f"{name} contains NaN or infinity (first at index {bad}): got {array[bad]}"
+        )
+    return array
 
 
 def _pair(
@@ -31,8 +56,8 @@ def _pair(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """``y_true`` and ``y_pred`` as arrays of one shape, ``(n,)`` or ``(n, k)``, and the checked
     weights ``(n,)`` (float64) or ``None``."""
-    true = np.asarray(y_true, dtype=dtype)
-    pred = np.asarray(y_pred, dtype=dtype)
+    true = _as_array(y_true, "y_true", dtype)
+    pred = _as_array(y_pred, "y_pred", dtype)
     # a column and a flat vector of one output compare element by element (as in accuracy),
     # never broadcast to (n, n)
     if true.ndim == 2 and true.shape[1] == 1 and pred.ndim == 1:
@@ -144,6 +169,23 @@ _BATCH_METRICS: dict[str, BatchMetric] = {
     "mae": _mae_from_logits,
     "mse": _mse_from_logits,
 }
+
+
+def check_metric_names(metrics: Any) -> list[str]:
+    """``metrics`` as a list of names: ``None`` is none, a lone name is refused (a list of
+    its letters is never meant)."""
+    if metrics is None:
+        return []
+    if isinstance(metrics, str) or not isinstance(metrics, Iterable):
+        raise TypeError(
+            f"metrics must be a list of names such as ['accuracy'], got "
+            f"{type(metrics).__name__} {metrics!r}"
+        )
+    names = list(metrics)
+    for name in names:
+        if not isinstance(name, str):
+            raise TypeError(f"metrics must hold names (str), got {type(name).__name__} {name!r}")
+    return names
 
 
 def get_batch_metric(name: str, loss: Loss) -> BatchMetric:

@@ -46,11 +46,16 @@ class Sequential:
     def __init__(
         self, layers: Iterable[Layer], *, dtype: Any = np.float32, random_state: Any = None
     ) -> None:
+        if isinstance(layers, Layer) or not isinstance(layers, Iterable):
+            raise TypeError(
+                f"layers must be a list of ffnn Layers, got {type(layers).__name__} {layers!r:.60}"
+            )
         self.layers: list[Layer] = list(layers)
         for position, layer in enumerate(self.layers):
             if not isinstance(layer, Layer):
                 raise TypeError(
-                    f"layers[{position}] must be an ffnn Layer, got {type(layer).__name__}"
+                    f"layers[{position}] must be an ffnn Layer, got {type(layer).__name__} "
+                    f"{layer!r:.60}"
                 )
         self.dtype = check_dtype(dtype)
         self.random_state = random_state
@@ -75,7 +80,9 @@ class Sequential:
     def _check_sizes(self) -> tuple[int, int]:
         dense = [layer for layer in self.layers if isinstance(layer, Dense)]
         if not dense:
-            raise ValueError("a Sequential model needs at least one Dense layer")
+            raise ValueError(
+                f"layers must include at least one Dense layer, got {self.layers!r:.80}"
+            )
         size = dense[0].n_in
         for position, layer in enumerate(self.layers):
             if isinstance(layer, Dense) and layer.n_in != size:
@@ -169,15 +176,32 @@ class Sequential:
         """Write a :meth:`get_weights` snapshot back, in place (optimizers stay bound)."""
         targets = [p.data for p in self.parameters()]
         targets += [b for layer in self.layers for b in layer.buffers().values()]
+        if not isinstance(weights, Sequence) or isinstance(weights, str | np.ndarray):
+            raise TypeError(
+                f"weights must be a list of arrays (as get_weights returns), got "
+                f"{type(weights).__name__}"
+            )
         if len(weights) != len(targets):
-            raise ValueError(f"expected {len(targets)} arrays, got {len(weights)}")
+            raise ValueError(f"weights: expected {len(targets)} arrays, got {len(weights)}")
+        checked = []
         for position, (target, value) in enumerate(zip(targets, weights, strict=True)):
+            name = f"weights[{position}]"
             value = np.asarray(value)
+            if value.dtype.kind not in "biuf":
+                raise TypeError(f"{name} must hold real numbers, got dtype {value.dtype}")
             if value.shape != target.shape:
+                raise ValueError(f"{name} must have shape {target.shape}, got {value.shape}")
+            with np.errstate(over="ignore"):  # reported below
+                cast = value.astype(target.dtype, copy=False)
+            if not np.isfinite(cast).all():
+                bad = tuple(int(i) for i in np.argwhere(~np.isfinite(cast))[0])
                 raise ValueError(
-                    f"weights[{position}] must have shape {target.shape}, got {value.shape}"
+                    f"{name} contains NaN or infinity, or values too large for {target.dtype} "
+                    f"(first at index {bad}): got {value[bad]}"
                 )
-            np.copyto(target, value, casting="same_kind")
+            checked.append(cast)  # all checked before any is written: a refusal changes nothing
+        for target, value in zip(targets, checked, strict=True):
+            np.copyto(target, value)
 
     # -- training and inference ----------------------------------------------------------
     # training.fit takes the model first, so it serves as this method: model.fit(X, y, ...)
@@ -193,9 +217,22 @@ class Sequential:
         return self.loss
 
     def _logits(self, X: Any) -> np.ndarray:
+        """Checked ``X`` through the network, in inference mode; refuses to hand on outputs
+        that overflowed (they would give NaN probabilities or infinite values)."""
         X = check_array(X, "X", dtype=self.dtype)
         check_n_features(X, self.n_features_in)
-        return self.forward(X, training=False)
+        with np.errstate(over="ignore", invalid="ignore"):  # reported below, with the cause
+            logits = self.forward(X, training=False)
+        if not np.isfinite(logits).all():
+            row = int(np.argwhere(~np.isfinite(logits))[0, 0])
+            largest = max(float(np.abs(p.data).max()) for p in self.parameters())
+            raise FloatingPointError(
+                f"the network's outputs overflow {self.dtype} for X (first in row {row}, whose "
+                f"largest |value| is {float(np.abs(X[row]).max()):g}; the largest |weight| is "
+                f"{largest:g}): scale the inputs like the training data, or retrain with a "
+                "smaller learning rate"
+            )
+        return logits
 
     def predict(self, X: Any) -> np.ndarray:
         """Labels (classification loss) or values (regression loss).
@@ -226,8 +263,9 @@ class Sequential:
     ) -> float | dict[str, float]:
         """The loss on ``(X, y)`` in inference mode, penalties included (what ``fit`` reports as
         ``val_loss``); with ``metrics``, a dict ``{"loss": ..., "accuracy": ...}`` instead."""
-        from ffnn.metrics import get_batch_metric
+        from ffnn.metrics import check_metric_names, get_batch_metric
 
+        metrics = check_metric_names(metrics)
         loss_fn = self._loss_for(loss)
         logits = self._logits(X)
         targets = loss_fn.prepare_targets(y, self.n_outputs, self.dtype)
@@ -264,6 +302,8 @@ class Sequential:
 
     def summary(self, print_fn: Callable[[str], Any] = print) -> None:
         """Print a table: each layer, its output shape and parameter count, and the totals."""
+        if not callable(print_fn):
+            raise TypeError(f"print_fn must be callable, got {type(print_fn).__name__}")
         rows = [("Layer", "Output shape", "Params")]
         size = self.n_features_in
         for position, layer in enumerate(self.layers):

@@ -163,10 +163,17 @@ class Optimizer:
 
     def bind(self, parameters: Iterable[Parameter]) -> Optimizer:
         """Attach the parameters to update (and forget any state kept for earlier ones)."""
+        if isinstance(parameters, Parameter) or not isinstance(parameters, Iterable):
+            raise TypeError(
+                "parameters must be a list of ffnn Parameter objects (model.parameters()), got "
+                f"{type(parameters).__name__}"
+            )
         params = list(parameters)
         for p in params:
             if not isinstance(p, Parameter):
-                raise TypeError(f"expected ffnn Parameter objects, got {type(p).__name__}")
+                raise TypeError(
+                    f"parameters: expected ffnn Parameter objects, got {type(p).__name__}"
+                )
         if len({id(p) for p in params}) != len(params):
             raise ValueError("the same Parameter appears more than once; it would be updated twice")
         self.parameters = params
@@ -670,7 +677,13 @@ def get(identifier: str | Mapping[str, Any] | Optimizer) -> Optimizer:
         name = settings.pop("name")
         if "config" in settings:
             settings = dict(settings["config"])
-        return _class_named(name)(**settings)
+        cls = _class_named(name)
+        try:
+            return cls(**settings)
+        except TypeError as error:
+            if "unexpected keyword argument" not in str(error):
+                raise
+            raise TypeError(f"invalid arguments for optimizer {name!r}: {error}") from None
     if isinstance(identifier, str):
         return _class_named(identifier)()
     raise TypeError(

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from ffnn._checks import check_array, check_positive_int
+from ffnn._checks import check_array, check_positive_int, describe
 from ffnn.training import History
 
 if TYPE_CHECKING:
@@ -39,6 +39,7 @@ __all__ = [
     "save_figure",
 ]
 
+MAX_CLASSES = 1000  # one colour per class: more are not told apart, and would take long
 FIGSIZE = (6.4, 4.8)  # inches; 640 x 480 pixels at the saved 100 dpi
 DPI = 100
 CMAP = "coolwarm"  # the tutorial's: class 0 blue, class 1 red
@@ -126,7 +127,17 @@ def _check_points(X: Any, y: Any, function: str) -> tuple[np.ndarray, np.ndarray
     X = check_array(X, "X", dtype=np.float64)
     if X.shape[1] != 2:
         raise ValueError(f"{function} draws 2 features, but X has {X.shape[1]}")
-    labels = np.asarray(y)
+    try:
+        labels = np.asarray(y)
+    except ValueError:  # rows of different lengths
+        raise ValueError("y must be a rectangular array of labels, got a ragged one") from None
+    if labels.dtype.kind not in "biuf":
+        raise TypeError(f"y must hold class labels 0, 1, 2, ..., got {describe(y, labels)}")
+    if labels.ndim not in (1, 2):
+        raise ValueError(
+            f"y must be labels (n_samples,), a column (n_samples, 1) or one-hot rows "
+            f"(n_samples, K), got shape {labels.shape}"
+        )
     if labels.ndim == 2 and labels.shape[1] > 1:
         labels = labels.argmax(axis=1)
     labels = labels.reshape(-1)
@@ -134,8 +145,16 @@ def _check_points(X: Any, y: Any, function: str) -> tuple[np.ndarray, np.ndarray
         raise ValueError(
             f"X and y must have the same number of samples, got {X.shape[0]} and {labels.shape[0]}"
         )
-    if labels.dtype.kind not in "biuf" or np.any(labels < 0) or np.any(labels != np.round(labels)):
-        raise ValueError("y must hold class labels 0, 1, 2, ... (or one-hot rows)")
+    bad = np.flatnonzero(~np.isfinite(labels) | (labels < 0) | (labels != np.round(labels)))
+    if bad.size:
+        raise ValueError(
+            f"y must hold class labels 0, 1, 2, ... (or one-hot rows), got {labels[bad[0]]} at "
+            f"index {bad[0]}"
+        )
+    if labels.max() >= MAX_CLASSES:
+        raise ValueError(
+            f"{function} colours at most {MAX_CLASSES} classes, but y has a label {labels.max():g}"
+        )
     return X, labels.astype(np.int64)
 
 
@@ -208,6 +227,16 @@ def plot_loss_curve(
     -------
     The Axes drawn on.
     """
+    if not isinstance(losses, History):
+        try:
+            values = np.asarray(losses)
+        except ValueError:  # nested sequences of different lengths
+            values = np.asarray(None)
+        if values.ndim != 1 or values.dtype.kind not in "biuf":
+            raise TypeError(
+                "losses must be a History or a flat sequence of numbers, got "
+                f"{type(losses).__name__} (dtype {values.dtype}, shape {values.shape})"
+            )
     ax = _axes_or_new(ax)
     if isinstance(losses, History):
         epochs = np.arange(1, len(losses.history.get("loss", [])) + 1)
@@ -218,7 +247,7 @@ def plot_loss_curve(
         ax.legend(loc="best")
         default_xlabel = "Epoch"
     else:
-        ax.plot(np.asarray(losses, dtype=np.float64), label=label)
+        ax.plot(values.astype(np.float64), label=label)
         if label is not None:
             ax.legend(loc="best")
         default_xlabel = "Iteration (per 100)"
@@ -229,6 +258,14 @@ def plot_loss_curve(
     return ax
 
 
+def _check_predictor(predictor: Any) -> None:
+    if not (hasattr(predictor, "predict_proba") or callable(predictor)):
+        raise TypeError(
+            "predictor must have a predict_proba method or be a callable, got "
+            f"{type(predictor).__name__}"
+        )
+
+
 def _scores_on(predictor: Predictor, points: np.ndarray) -> np.ndarray:
     """The predictor's output on ``points (n, 2)``, as a float array ``(n, n_outputs)``.
 
@@ -236,16 +273,17 @@ def _scores_on(predictor: Predictor, points: np.ndarray) -> np.ndarray:
     :class:`ffnn.Sequential` is also callable, but calling it gives logits); anything else is
     called on the points.
     """
+    _check_predictor(predictor)
     if hasattr(predictor, "predict_proba"):
         scores = predictor.predict_proba(points)
-    elif callable(predictor):
-        scores = predictor(points)
     else:
-        raise TypeError(
-            "predictor must have a predict_proba method or be a callable, got "
-            f"{type(predictor).__name__}"
-        )
-    scores = np.asarray(scores, dtype=np.float64)
+        scores = predictor(points)
+    scores = np.asarray(scores)
+    if scores.dtype.kind not in "biuf":
+        raise TypeError(f"the predictor must return numbers, got an array of dtype {scores.dtype}")
+    scores = scores.astype(np.float64)
+    if not np.isfinite(scores).all():
+        raise ValueError("the predictor returned NaN or infinity on the grid over X")
     if scores.ndim not in (1, 2) or scores.shape[0] != points.shape[0]:
         raise ValueError(
             f"the predictor must return (n,), (n, 1) or (n, K) values for n = {points.shape[0]} "
@@ -307,6 +345,7 @@ def plot_decision_boundary(
     -------
     The Axes drawn on.
     """
+    _check_predictor(predictor)
     X, labels = _check_points(X, y, "plot_decision_boundary")
     resolution = check_positive_int(resolution, "resolution")
     if resolution < 2:

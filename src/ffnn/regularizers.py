@@ -20,7 +20,9 @@ __all__ = ["Regularizer", "L1", "L2", "L1L2", "get"]
 
 def _check_strength(value: Any, name: str) -> float:
     if not isinstance(value, numbers.Real) or isinstance(value, bool):
-        raise TypeError(f"{name} must be a non-negative number, got {type(value).__name__}")
+        raise TypeError(
+            f"{name} must be a non-negative number, got {type(value).__name__} {value!r:.60}"
+        )
     if not math.isfinite(float(value)) or value < 0:
         raise ValueError(f"{name} must be a non-negative finite number, got {value}")
     return float(value)

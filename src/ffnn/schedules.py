@@ -11,8 +11,14 @@ quantity stops improving.
 from __future__ import annotations
 
 import math
+import numbers
 
-from ffnn._checks import check_positive_float, check_positive_int
+from ffnn._checks import (
+    check_non_negative_float,
+    check_non_negative_int,
+    check_positive_float,
+    check_positive_int,
+)
 
 __all__ = ["Schedule", "StepDecay", "ExponentialDecay", "CosineDecay"]
 
@@ -26,6 +32,8 @@ class Schedule:
         )
 
     def __call__(self, epoch: int, learning_rate: float | None = None) -> float:
+        if not isinstance(epoch, numbers.Integral) or isinstance(epoch, bool):
+            raise TypeError(f"epoch must be an int >= 0, got {type(epoch).__name__} {epoch!r}")
         if epoch < 0:
             raise ValueError(f"epoch must be >= 0, got {epoch}")
         return self.rate(int(epoch))
@@ -87,16 +95,17 @@ class CosineDecay(Schedule):
     ) -> None:
         super().__init__(initial_learning_rate)
         self.epochs = check_positive_int(epochs, "epochs")
-        if not isinstance(warmup_epochs, int) or not 0 <= warmup_epochs < self.epochs:
+        if check_non_negative_int(warmup_epochs, "warmup_epochs") >= self.epochs:
             raise ValueError(
                 f"warmup_epochs must be an int in [0, epochs={self.epochs}), got {warmup_epochs!r}"
             )
-        if not 0 <= min_learning_rate <= self.initial_learning_rate:
+        min_rate = check_non_negative_float(min_learning_rate, "min_learning_rate")
+        if min_rate > self.initial_learning_rate:
             raise ValueError(
                 f"min_learning_rate must be in [0, initial_learning_rate], got {min_learning_rate}"
             )
-        self.warmup_epochs = warmup_epochs
-        self.min_learning_rate = float(min_learning_rate)
+        self.warmup_epochs = int(warmup_epochs)
+        self.min_learning_rate = min_rate
 
     def rate(self, epoch: int) -> float:
         if epoch < self.warmup_epochs:

@@ -16,18 +16,26 @@ restored, and Ctrl-C ending training cleanly.
 from __future__ import annotations
 
 import math
+import numbers
 import sys
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ffnn import optimizers as optimizers_module
-from ffnn._checks import check_array, check_n_features, check_positive_int, check_same_length
+from ffnn._checks import (
+    check_array,
+    check_bool,
+    check_n_features,
+    check_non_negative_int,
+    check_positive_int,
+    check_same_length,
+)
 from ffnn.callbacks import Callback
 from ffnn.losses import Loss, check_sample_weight, class_weight_to_sample_weight
-from ffnn.metrics import get_batch_metric
+from ffnn.metrics import check_metric_names, get_batch_metric
 from ffnn.normalization import BatchNorm
 
 if TYPE_CHECKING:
@@ -37,6 +45,8 @@ __all__ = [
     "History",
     "TrainingDivergedError",
     "TrainingDivergedWarning",
+    "FeatureScaleWarning",
+    "feature_scale_problem",
     "fit",
     "iterate_batches",
     "split_validation",
@@ -93,6 +103,67 @@ class TrainingDivergedWarning(UserWarning):
     """Issued instead of :class:`TrainingDivergedError` when ``on_divergence="warn"``."""
 
 
+class FeatureScaleWarning(UserWarning):
+    """Issued by ``fit`` when the input features are on wildly different scales, or huge:
+    gradient descent then crawls along the small features or diverges along the large ones."""
+
+
+#: At most this many rows (evenly spaced) are looked at by :func:`feature_scale_problem`.
+SCALE_SAMPLE_ROWS = 10_000
+#: Warn when the largest feature standard deviation exceeds the smallest non-zero one this much.
+MAX_SCALE_RATIO = 1e3
+#: Warn when a feature holds a value larger than this in absolute value.
+MAX_MAGNITUDE = 1e6
+#: After the last update, the outputs on at most this many training rows must still be finite.
+FINAL_CHECK_ROWS = 1024
+
+
+def _feature_list(indices: np.ndarray, values: np.ndarray) -> str:
+    shown = ", ".join(f"{int(i)} ({values[i]:.3g})" for i in indices[:5])
+    return shown + (f" and {indices.size - 5} more" if indices.size > 5 else "")
+
+
+def feature_scale_problem(X: np.ndarray) -> str | None:
+    """What is wrong with the scales of the features of ``X`` ``(n_samples, n_features)``, or
+    ``None`` when nothing is.
+
+    Two things are reported: standard deviations that differ by more than
+    :data:`MAX_SCALE_RATIO` between features (constant features aside), and values larger than
+    :data:`MAX_MAGNITUDE` in absolute value. At most :data:`SCALE_SAMPLE_ROWS` evenly spaced
+    rows are read (no random numbers are drawn), so the cost is bounded for any ``X``.
+    """
+    step = -(-X.shape[0] // SCALE_SAMPLE_ROWS)  # ceil(n / rows)
+    sample = np.asarray(X[::step], dtype=np.float64)  # (≤ rows, n_features)
+    magnitude = np.abs(sample).max(axis=0)  # (n_features,)
+    spread = sample.std(axis=0)  # (n_features,)
+    problems = []
+    varying = np.flatnonzero(spread > 0)
+    if varying.size > 1:
+        widest = varying[np.argmax(spread[varying])]
+        narrowest = varying[np.argmin(spread[varying])]
+        ratio = spread[widest] / spread[narrowest]
+        if ratio > MAX_SCALE_RATIO:
+            problems.append(
+                f"their standard deviations differ {ratio:.3g}-fold (feature {widest}: "
+                f"{spread[widest]:.3g}, feature {narrowest}: {spread[narrowest]:.3g})"
+            )
+    huge = np.flatnonzero(magnitude > MAX_MAGNITUDE)
+    if huge.size:
+        problems.append(
+            f"feature(s) {_feature_list(huge, magnitude)} hold values above "
+            f"{MAX_MAGNITUDE:g} in absolute value"
+        )
+    if not problems:
+        return None
+    return (
+        "the features of X are badly scaled for training: "
+        + "; ".join(problems)
+        + ". Training may crawl or diverge; standardise the inputs first (subtract each "
+        "feature's mean and divide by its standard deviation, computed on the training data, "
+        "e.g. with sklearn.preprocessing.StandardScaler)."
+    )
+
+
 def iterate_batches(
     n_samples: int, batch_size: int, rng: Any, shuffle: bool, merge_singleton: bool = False
 ) -> Iterator[np.ndarray | slice]:
@@ -124,7 +195,12 @@ def split_validation(n_samples: int, fraction: float, rng: Any) -> tuple[np.ndar
     Keras takes the last samples instead; drawing them keeps sorted data from giving a
     validation set of one class. Both index arrays are sorted, so the data keeps its order.
     """
-    if not isinstance(fraction, float | int) or not 0 < fraction < 1:
+    if not isinstance(fraction, numbers.Real) or isinstance(fraction, bool):
+        raise TypeError(
+            f"validation_split must be a number in (0, 1), got {type(fraction).__name__} "
+            f"{fraction!r}"
+        )
+    if not 0 < fraction < 1:
         raise ValueError(f"validation_split must be a number in (0, 1), got {fraction!r}")
     n_val = math.ceil(fraction * n_samples)
     if n_val >= n_samples:
@@ -234,8 +310,12 @@ def fit(
     class_weight : ``{class: weight}`` or ``"balanced"``, multiplied into the sample weights.
     initial_epoch : the epoch to start from (to resume a run).
     on_divergence : a non-finite loss or weight stops training at once and restores the weights
-        of the last finished epoch; ``"raise"`` then raises :class:`TrainingDivergedError`,
+        of the last finished epoch (whose outputs on the training data are finite; so is the
+        run's last update checked); ``"raise"`` then raises :class:`TrainingDivergedError`,
         ``"warn"`` issues a :class:`TrainingDivergedWarning` and returns the history.
+
+    A :class:`FeatureScaleWarning` is issued first when the features of ``X`` differ wildly in
+    scale (:func:`feature_scale_problem`).
 
     Returns
     -------
@@ -249,14 +329,29 @@ def fit(
         raise ValueError(f"on_divergence must be 'raise' or 'warn', got {on_divergence!r}")
     loss_fn = model._loss_for(loss)
     epochs = check_positive_int(epochs, "epochs")
-    if not isinstance(initial_epoch, int) or not 0 <= initial_epoch < epochs:
+    if check_non_negative_int(initial_epoch, "initial_epoch") >= epochs:
         raise ValueError(
             f"initial_epoch must be an int in [0, epochs={epochs}), got {initial_epoch}"
         )
     if validation_data is not None and validation_split:
-        raise ValueError("give validation_data or validation_split, not both")
+        raise ValueError(
+            f"give validation_data or validation_split, not both (got validation_split="
+            f"{validation_split!r} and validation_data too)"
+        )
+    shuffle = check_bool(shuffle, "shuffle")
+    if not isinstance(verbose, bool):  # verbose=True is verbose=1
+        check_non_negative_int(verbose, "verbose")
+    verbose = int(verbose)
+    metric_names = check_metric_names(metrics)
+    if isinstance(callbacks, Callback) or not isinstance(callbacks, Iterable | None):
+        raise TypeError(
+            f"callbacks must be a list of ffnn Callback objects, got {type(callbacks).__name__}"
+        )
 
     data = _Data(model, loss_fn, X, y, sample_weight)
+    scale_problem = feature_scale_problem(data.X)
+    if scale_problem:
+        warnings.warn(scale_problem, FeatureScaleWarning, stacklevel=2)
     val = None
     if validation_split:
         train_index, val_index = split_validation(data.X.shape[0], validation_split, model.rng)
@@ -270,10 +365,9 @@ def fit(
     n_samples = data.X.shape[0]
     batch = n_samples if batch_size is None else check_positive_int(batch_size, "batch_size")
     batch = min(batch, n_samples)
-    verbose = int(verbose)
 
     opt = _bound_optimizer(optimizer, model)
-    metric_fns = {name: get_batch_metric(name, loss_fn) for name in (metrics or [])}
+    metric_fns = {name: get_batch_metric(name, loss_fn) for name in metric_names}
     model.loss = loss_fn
     model.optimizer = opt
     model.stop_training = False
@@ -314,7 +408,16 @@ def fit(
                 if logs is None:
                     if bar is not None:
                         bar.close()
-                    divergence = _restore_after_divergence(model, snapshots, epoch, opt)
+                    # a first batch that fails condemns the update before it: the last of the
+                    # previous epoch, whose weights the newest snapshot holds
+                    divergence = _restore_after_divergence(
+                        model,
+                        snapshots,
+                        epoch,
+                        opt,
+                        trust_newest=run.failed_batch > 0,
+                        outputs_finite=run.final_outputs_finite,
+                    )
                     history.stopped_by = "divergence"
                     break
                 np.copyto(snapshots[epoch % 2], flat)
@@ -340,16 +443,27 @@ def fit(
                 f"of that moment and the history holds {len(history)} finished epoch(s).",
                 file=sys.stderr,
             )
-    if not divergence and history.stopped_by != "interrupt" and not np.isfinite(flat).all():
-        # the last update of the run had no later batch to reveal it
-        divergence = _restore_after_divergence(model, snapshots, epoch, opt, saved=True)
-        history.stopped_by = "divergence"
+    if not divergence and history.stopped_by != "interrupt":
+        # the last update of the run had no later batch to reveal a non-finite weight, or
+        # finite weights so large that the network's outputs overflow
+        with np.errstate(over="ignore", invalid="ignore"):
+            if not (np.isfinite(flat).all() and run.final_outputs_finite()):
+                divergence = _restore_after_divergence(
+                    model,
+                    snapshots,
+                    epoch,
+                    opt,
+                    saved=True,
+                    trust_newest=False,
+                    outputs_finite=run.final_outputs_finite,
+                )
+                history.stopped_by = "divergence"
     for callback in callback_list:
         callback.on_train_end()
     if divergence and on_divergence == "raise":
         raise TrainingDivergedError(divergence, epoch + 1, history)
     if divergence:
-        warnings.warn(divergence, TrainingDivergedWarning, stacklevel=3)
+        warnings.warn(divergence, TrainingDivergedWarning, stacklevel=2)
     return history
 
 
@@ -390,6 +504,8 @@ class _EpochRunner:
         self.penalized = [layer for layer in model.layers if getattr(layer, "regularizer", None)]
         self.merge_singleton = any(isinstance(layer, BatchNorm) for layer in model.layers)
         self.check_views = True
+        self.last_batch: np.ndarray | slice = slice(0)  # set by each batch of epoch()
+        self.failed_batch = -1  # the batch of epoch() whose loss was not finite
         self.flat = model.flat_parameter()
         n = data.X.shape[0]
         self.n_batches = sum(
@@ -411,6 +527,21 @@ class _EpochRunner:
                         "(p.grad[...] = value, or out=p.grad) so the optimizer sees them"
                     )
 
+    def final_outputs_finite(self) -> bool:
+        """Whether the weights as they are now still give finite outputs and loss, in inference
+        mode, on the last batch trained on and on at most :data:`FINAL_CHECK_ROWS` evenly
+        spaced training rows (all of them for small data): a cheap check of the last update,
+        which no later batch reveals."""
+        n_samples = self.data.X.shape[0]
+        sample = slice(None, None, -(-n_samples // FINAL_CHECK_ROWS))  # ceil(n / rows)
+        for index in (self.last_batch, sample):
+            logits = self.model.forward(self.data.X[index], training=False)
+            if not np.isfinite(logits).all():
+                return False
+            if not math.isfinite(self.loss_fn.forward(logits, self.data.targets[index])):
+                return False
+        return True
+
     def epoch(self, bar: Any = None) -> dict[str, float] | None:
         """Train for one epoch; its logs (weighted means), or ``None`` at a non-finite loss."""
         model, loss_fn, optimizer = self.model, self.loss_fn, self.optimizer
@@ -428,6 +559,7 @@ class _EpochRunner:
             for layer in self.penalized:
                 batch_loss += layer.penalty()
             if not math.isfinite(batch_loss):
+                self.failed_batch = batch_index
                 return None
             share = xb.shape[0] if wb is None else float(wb.sum())
             for name, metric in self.metric_fns.items():
@@ -442,6 +574,7 @@ class _EpochRunner:
                 bar.set_postfix(loss=f"{batch_loss:.4f}", refresh=False)
             for callback in self.callbacks:
                 callback.on_batch_end(batch_index, {"loss": batch_loss})
+            self.last_batch = index
         logs = {"loss": loss_sum / self.total_weight}
         logs.update({name: total / self.total_weight for name, total in metric_sums.items()})
         return logs
@@ -465,16 +598,31 @@ def _validation_logs(
 
 
 def _restore_after_divergence(
-    model: Sequential, snapshots: list[np.ndarray], epoch: int, optimizer: Any, saved: bool = False
+    model: Sequential,
+    snapshots: list[np.ndarray],
+    epoch: int,
+    optimizer: Any,
+    saved: bool = False,
+    trust_newest: bool = True,
+    outputs_finite: Callable[[], bool] | None = None,
 ) -> str:
     """Put the last finite weights back; the message that explains what happened.
 
     ``epoch`` is the (0-based) epoch that diverged; ``saved`` says whether its own end-of-epoch
-    snapshot was already taken (the run's last update is only checked after it)."""
+    snapshot was already taken (the run's last update is only checked after it);
+    ``trust_newest=False`` skips the newest snapshot even when its weights are finite: they are
+    the very weights whose outputs overflowed. ``outputs_finite`` (called with a snapshot in
+    place) turns down a snapshot whose weights are finite but whose outputs overflow."""
     flat = model.flat_parameter().data
     last = epoch if saved else epoch - 1  # the newest snapshot is of this finished epoch
     newest, older = snapshots[last % 2], snapshots[(last - 1) % 2]
-    good = newest if np.isfinite(newest).all() else older
+    good = older  # when nothing better is found: its weights passed every batch of an epoch
+    for candidate in [newest, older] if trust_newest else [older]:
+        if np.isfinite(candidate).all():
+            np.copyto(flat, candidate)
+            if outputs_finite is None or outputs_finite():
+                good = candidate
+                break
     np.copyto(flat, good)
     finished = last if good is newest else last - 1
     restored = (
