@@ -32,7 +32,7 @@ import sys
 import tempfile
 import zipfile
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 
@@ -224,31 +224,47 @@ def save(
     _write_atomically(path, document, members)
 
 
-def _write_atomically(path: str, document: dict[str, Any], members: list[tuple[str, Any]]) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(prefix=".ffnn-", suffix=".tmp", dir=folder)
+def replace_atomically(
+    path: str | os.PathLike[str], write: Callable[[BinaryIO], None], suffix: str = ".tmp"
+) -> None:
+    """Write a file whole or not at all: ``write(stream)`` fills a temporary file in the
+    target's folder, which is flushed to disk and renamed over ``path`` (``os.replace``).
+
+    A failure, or a process killed mid-way, leaves any previous file at ``path`` untouched.
+    """
+    path = os.fspath(path)
+    handle, temporary = tempfile.mkstemp(
+        prefix=".ffnn-", suffix=suffix, dir=os.path.dirname(os.path.abspath(path))
+    )
     try:
-        with os.fdopen(handle, "wb") as raw:
-            with zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-                try:
-                    text = json.dumps(document, indent=1, allow_nan=False)
-                except (TypeError, ValueError) as error:
-                    raise TypeError(
-                        f"model.metadata must hold JSON values (str, numbers, lists, dicts): "
-                        f"{error}"
-                    ) from None
-                archive.writestr(MANIFEST, text)
-                for member, array in members:
-                    buffer = io.BytesIO()
-                    np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
-                    archive.writestr(member, buffer.getvalue())
-            raw.flush()
-            os.fsync(raw.fileno())
+        with os.fdopen(handle, "wb") as stream:
+            write(stream)
+            stream.flush()
+            os.fsync(stream.fileno())
         os.replace(temporary, path)
     except BaseException:
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
+
+
+def _write_atomically(path: str, document: dict[str, Any], members: list[tuple[str, Any]]) -> None:
+    try:
+        text = json.dumps(document, indent=1, allow_nan=False)
+    except (TypeError, ValueError) as error:
+        raise TypeError(
+            f"model.metadata must hold JSON values (str, numbers, lists, dicts): {error}"
+        ) from None
+
+    def write(stream: BinaryIO) -> None:
+        with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(MANIFEST, text)
+            for member, array in members:
+                buffer = io.BytesIO()
+                np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
+                archive.writestr(member, buffer.getvalue())
+
+    replace_atomically(path, write)
 
 
 def _read_member(archive: zipfile.ZipFile, member: str, limit: int, path: str) -> bytes:

@@ -37,11 +37,10 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 
@@ -524,18 +523,11 @@ def export_onnx(
     The file is written to a temporary file in the same folder, flushed to disk and renamed
     over ``path``: an existing file is replaced whole or not at all.
     """
+    from ffnn.io import replace_atomically
+
     data = to_onnx(model, opset=opset, outputs=outputs, dtype=dtype).SerializeToString()
-    path = os.fspath(path)
-    handle, temporary = tempfile.mkstemp(
-        prefix=".ffnn-", suffix=".onnx.tmp", dir=os.path.dirname(os.path.abspath(path))
-    )
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+
+    def write(stream: BinaryIO) -> None:
+        stream.write(data)
+
+    replace_atomically(path, write, suffix=".onnx.tmp")
