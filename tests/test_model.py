@@ -372,3 +372,23 @@ def test_every_parameter_is_a_view_of_one_flat_buffer() -> None:
     rebuilt = model.flat_parameter()
     assert rebuilt is not flat and rebuilt.data[-2:].tolist() == [5.0, 6.0]
     assert np.shares_memory(model.layers[2].bias.data, rebuilt.data)
+
+
+def test_pickle_and_deepcopy_keep_the_parameters_views_of_the_flat_buffer() -> None:
+    import copy
+    import pickle
+
+    from ffnn import Adam
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(16, 3)), rng.integers(0, 2, 16)
+    model = Sequential([Dense(3, 4), ReLU(), Dense(4, 1)], random_state=0)
+    model.fit(X, y, loss="bce", optimizer=Adam(0.01), epochs=2, batch_size=None)
+    for clone in (pickle.loads(pickle.dumps(model)), copy.deepcopy(model)):
+        flat = clone.flat_parameter()
+        assert clone.optimizer is not None and clone.optimizer.parameters[0] is flat
+        assert all(np.shares_memory(p.data, flat.data) for p in clone.parameters())
+        clone.fit(X, y, epochs=2, batch_size=None)  # continues with the same Adam state
+    model.fit(X, y, epochs=2, batch_size=None)
+    for a, b in zip(model.get_weights(), clone.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)

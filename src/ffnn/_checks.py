@@ -161,7 +161,7 @@ def check_array(X: Any, name: str = "X", *, dtype: Any = None, ndim: int = 2) ->
     if dtype is not None:
         with np.errstate(over="ignore"):  # reported below: finite values too large for dtype
             array = array.astype(dtype, copy=False)
-    if array.dtype.kind == "f" and not np.isfinite(array).all():
+    if array.dtype.kind == "f" and not _all_finite(array):
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
         if original.dtype.kind == "f" and not np.isfinite(original[bad]):
             raise ValueError(
@@ -173,6 +173,15 @@ def check_array(X: Any, name: str = "X", *, dtype: Any = None, ndim: int = 2) ->
             f"{original[bad]}; scale the inputs (e.g. to zero mean and unit variance)"
         )
     return array
+
+
+def _all_finite(array: np.ndarray) -> bool:
+    """Whether every entry is finite, without a boolean array the size of the data: a sum
+    is finite exactly when no entry is NaN or infinite, unless it overflows, and only then is
+    the entry-by-entry test needed."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.add.reduce(array, axis=None)
+    return bool(np.isfinite(total)) or bool(np.isfinite(array).all())
 
 
 def check_n_features(X: np.ndarray, n_features: int, name: str = "X") -> None:

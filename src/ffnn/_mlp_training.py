@@ -24,6 +24,7 @@ The epoch's ``loss_`` is ``Σ_batches L_b · B_b / n`` (batch sizes, not weights
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -31,7 +32,7 @@ import scipy.optimize
 import scipy.sparse
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
-from sklearn.utils import gen_batches, shuffle
+from sklearn.utils import shuffle
 
 from ffnn._sklearn_optim import SklearnAdam, SklearnSGD
 from ffnn.layers import Dense, Parameter
@@ -83,11 +84,18 @@ def _loss_and_gradients(
     assert model.loss is not None
     logits = model.forward(xb, training=True)
     loss = model.loss.forward(logits, yb, wb) + _penalty(model, alpha, total)
-    model.backward(model.loss.backward())
+    model.backward(model.loss.backward(), input_grad=False)
     if alpha:
         for w in _weights(model):
             w.grad += w.data * (alpha / total)
     return loss, total
+
+
+def _batches(n_samples: int, batch_size: int) -> Iterator[slice]:
+    """``sklearn.utils.gen_batches(n_samples, batch_size)``: consecutive slices, the last one
+    shorter (written out: the original validates its arguments on every call, every epoch)."""
+    for start in range(0, n_samples, batch_size):
+        yield slice(start, min(start + batch_size, n_samples))
 
 
 def _new_optimizer(est: BaseMLP, params: list[Parameter]) -> SklearnSGD | SklearnAdam:
@@ -153,7 +161,8 @@ def fit_stochastic(
     the user's weights, ``train_weight`` those times the class weights (training only).
     """
     model = est.model_
-    params = model.parameters()
+    # the update rules are element-wise: one pass over the flat buffer of every parameter
+    params = [model.flat_parameter()]
     if not incremental or getattr(est, "_optimizer", None) is None:
         est._optimizer = _new_optimizer(est, params)
     optimizer = est._optimizer
@@ -185,7 +194,7 @@ def fit_stochastic(
             for callback in callbacks:
                 callback.on_epoch_begin(epoch)
             accumulated_loss = 0.0
-            for position, batch_slice in enumerate(gen_batches(n_samples, batch_size)):
+            for position, batch_slice in enumerate(_batches(n_samples, batch_size)):
                 index = sample_idx[batch_slice] if est.shuffle else batch_slice
                 wb = None if train_weight is None else train_weight[index]
                 loss, total = _loss_and_gradients(model, X[index], targets[index], wb, est.alpha)

@@ -144,6 +144,23 @@ class Sequential:
         flat.grad = grad
         return flat
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """After unpickling or ``copy.deepcopy``: every parameter is a separate array again
+        (NumPy pickles a view as a copy); make them views of the flat buffer once more, the
+        same buffer object an optimizer pickled alongside is still bound to."""
+        self.__dict__.update(state)
+        flat = self._flat
+        # owning copies: an unpickler may hand back views of its own buffer (joblib does)
+        flat.data, flat.grad = flat.data.copy(), flat.grad.copy()
+        offset = 0
+        for p in self.parameters():
+            end = offset + p.size
+            flat.data[offset:end] = p.data.reshape(-1)
+            flat.grad[offset:end] = p.grad.reshape(-1)
+            p.data = flat.data[offset:end].reshape(p.shape)
+            p.grad = flat.grad[offset:end].reshape(p.shape)
+            offset = end
+
     def flat_parameter(self) -> Parameter:
         """All parameters as one :class:`Parameter` over a single buffer, in
         :meth:`parameters` order (what ``fit`` binds a fresh optimizer to).

@@ -109,7 +109,7 @@ class FeatureScaleWarning(UserWarning):
 
 
 #: At most this many rows (evenly spaced) are looked at by :func:`feature_scale_problem`.
-SCALE_SAMPLE_ROWS = 10_000
+SCALE_SAMPLE_ROWS = 2_000
 #: Warn when the largest feature standard deviation exceeds the smallest non-zero one this much.
 MAX_SCALE_RATIO = 1e3
 #: Warn when a feature holds a value larger than this in absolute value.
