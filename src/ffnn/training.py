@@ -133,9 +133,13 @@ def feature_scale_problem(X: np.ndarray) -> str | None:
     rows are read (no random numbers are drawn), so the cost is bounded for any ``X``.
     """
     step = -(-X.shape[0] // SCALE_SAMPLE_ROWS)  # ceil(n / rows)
-    sample = np.asarray(X[::step], dtype=np.float64)  # (≤ rows, n_features)
-    magnitude = np.abs(sample).max(axis=0)  # (n_features,)
-    spread = sample.std(axis=0)  # (n_features,)
+    sample = X[::step]  # (≤ rows, n_features), a view
+    magnitude = np.maximum(sample.max(axis=0), -sample.min(axis=0)).astype(np.float64)
+    # the standard deviation in float64, 256 rows at a time: no temporary the size of the sample
+    chunks = [sample[i : i + 256] for i in range(0, sample.shape[0], 256)]
+    mean = sum(c.sum(axis=0, dtype=np.float64) for c in chunks) / sample.shape[0]
+    squares = sum(np.square(c - mean).sum(axis=0) for c in chunks)
+    spread = np.sqrt(squares / sample.shape[0])  # (n_features,)
     problems = []
     varying = np.flatnonzero(spread > 0)
     if varying.size > 1:
