@@ -8,6 +8,7 @@ import zipfile
 
 import numpy as np
 import pytest
+from archive_edits import manifest_edit, rewrite
 
 import ffnn
 from ffnn.io import load, save
@@ -86,25 +87,6 @@ def test_a_failed_save_leaves_the_previous_file_and_no_temporary(tmp_path, monke
     assert [p.name for p in tmp_path.iterdir()] == ["m.ffnn"]
 
 
-def _rewrite(path, mutate) -> None:
-    """Rewrite the archive at ``path`` with ``mutate(members)`` applied to its members."""
-    with zipfile.ZipFile(path) as archive:
-        members = {name: archive.read(name) for name in archive.namelist()}
-    mutate(members)
-    with zipfile.ZipFile(path, "w") as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-
-
-def _manifest_edit(edit):
-    def mutate(members):
-        document = json.loads(members["ffnn.json"])
-        edit(document)
-        members["ffnn.json"] = json.dumps(document).encode()
-
-    return mutate
-
-
 def _pickled_array(members):
     buffer = io.BytesIO()
     np.save(buffer, np.array([{"evil": 1}, None], dtype=object), allow_pickle=True)
@@ -116,17 +98,17 @@ def _pickled_array(members):
     [
         (lambda m: m.pop("ffnn.json"), "member 'ffnn.json' is missing"),
         (lambda m: m.update({"ffnn.json": b"{not json"}), "is not valid JSON"),
-        (_manifest_edit(lambda d: d.update(format="other")), "not an ffnn model file"),
-        (_manifest_edit(lambda d: d.update(format_version=99)), "format version 99.*upgrade"),
+        (manifest_edit(lambda d: d.update(format="other")), "not an ffnn model file"),
+        (manifest_edit(lambda d: d.update(format_version=99)), "format version 99.*upgrade"),
         (
-            _manifest_edit(lambda d: d["model"]["layers"][1].update({"class": "os.system"})),
+            manifest_edit(lambda d: d["model"]["layers"][1].update({"class": "os.system"})),
             "unknown class 'os.system'",
         ),
         (
-            _manifest_edit(lambda d: d["model"]["layers"][0]["config"].update(n_out=9)),
+            manifest_edit(lambda d: d["model"]["layers"][0]["config"].update(n_out=9)),
             "cannot be rebuilt.*expects 5 inputs",
         ),
-        (_manifest_edit(lambda d: d["arrays"][0].update(dtype="|O")), "invalid shape or dtype"),
+        (manifest_edit(lambda d: d["arrays"][0].update(dtype="|O")), "invalid shape or dtype"),
         (lambda m: m.pop("arrays/1.npy"), "member 'arrays/1.npy' is missing"),
         (lambda m: m.update({"arrays/0.npy": b"\x93NUMPY garbage"}), "is damaged"),
         (_pickled_array, "is damaged|manifest says"),
@@ -137,7 +119,7 @@ def test_damaged_or_hostile_files_raise_a_clear_value_error(tmp_path, damage, me
     model, _ = _trained()
     path = tmp_path / "m.ffnn"
     save(model, path)
-    _rewrite(path, damage)
+    rewrite(path, damage)
     with pytest.raises(ValueError, match=message):
         load(path)
 

@@ -4,13 +4,12 @@ hostile files (docs/format.md, "The estimator section")."""
 from __future__ import annotations
 
 import io
-import json
 import sys
 import warnings
-import zipfile
 
 import numpy as np
 import pytest
+from archive_edits import manifest_edit, rewrite
 
 pytest.importorskip("sklearn")
 pytest.importorskip("scipy")
@@ -221,7 +220,7 @@ def test_the_network_part_is_an_ordinary_sequential_file(tmp_path) -> None:
     est, X, _ = _fitted("string-labels")
     path = tmp_path / "est.ffnn"
     save(est, path)
-    _rewrite(path, _manifest_edit(lambda d: d.pop("estimator")))
+    rewrite(path, manifest_edit(lambda d: d.pop("estimator")))
     model = load(path)
     assert isinstance(model, ffnn.Sequential)
     assert np.array_equal(model.forward(X, training=False), est.model_.forward(X, training=False))
@@ -261,26 +260,8 @@ def test_without_scikit_learn_the_file_names_the_extra(tmp_path, monkeypatch) ->
 
 
 # -- hostile files -------------------------------------------------------------------------------
-def _rewrite(path, mutate) -> None:
-    with zipfile.ZipFile(path) as archive:
-        members = {name: archive.read(name) for name in archive.namelist()}
-    mutate(members)
-    with zipfile.ZipFile(path, "w") as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-
-
-def _manifest_edit(edit):
-    def mutate(members):
-        document = json.loads(members["ffnn.json"])
-        edit(document)
-        members["ffnn.json"] = json.dumps(document).encode()
-
-    return mutate
-
-
 def _section(edit):
-    return _manifest_edit(lambda d: edit(d["estimator"]))
+    return manifest_edit(lambda d: edit(d["estimator"]))
 
 
 def _attrs(**changes):
@@ -307,7 +288,7 @@ def _both(*mutations):
 HOSTILE = [
     (_section(lambda s: s.update({"class": "os.system"})), "unknown estimator class 'os.system'"),
     (_section(lambda s: s.update({"class": "Pipeline"})), "unknown estimator class 'Pipeline'"),
-    (_manifest_edit(lambda d: d.update(estimator=[1])), "malformed estimator section"),
+    (manifest_edit(lambda d: d.update(estimator=[1])), "malformed estimator section"),
     (_section(lambda s: s.pop("params")), "no 'params' object"),
     (_section(lambda s: s["params"].update(evil=1)), r"unknown parameters \['evil'\]"),
     (_section(lambda s: s["params"].update(alpha=-1.0)), "'alpha' parameter.*Got -1.0"),
@@ -350,7 +331,7 @@ def test_damaged_or_hostile_estimator_sections_raise_value_error(tmp_path, damag
     est, _, _ = _fitted("string-labels")
     path = tmp_path / "est.ffnn"
     save(est, path)
-    _rewrite(path, damage)
+    rewrite(path, damage)
     with pytest.raises(ValueError, match=message):
         load(path)
 
@@ -359,6 +340,6 @@ def test_a_foreign_optimizer_state_is_refused(tmp_path) -> None:
     est, _, _ = _fitted("binary")
     path = tmp_path / "est.ffnn"
     save(est, path, include_optimizer=True)
-    _rewrite(path, _section(lambda s: s["params"].update(solver="sgd")))
+    rewrite(path, _section(lambda s: s["params"].update(solver="sgd")))
     with pytest.raises(ValueError, match="SklearnAdam, not for solver='sgd'"):
         load(path)

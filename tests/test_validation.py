@@ -1393,20 +1393,14 @@ class _Payload:
 
 
 def _saved_and_rewritten(tmp_path: Path, mutate: Callable[[dict[str, bytes]], None]) -> Path:
-    import json  # noqa: F401  (used by the mutations)
-    import zipfile
+    from archive_edits import rewrite
 
     path = tmp_path / "m.ffnn"
     network = model()
     network.loss = BinaryCrossEntropy()
     network.optimizer = None
     ffnn.save(network, path)
-    with zipfile.ZipFile(path) as archive:
-        members = {name: archive.read(name) for name in archive.namelist()}
-    mutate(members)
-    with zipfile.ZipFile(path, "w") as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
+    rewrite(path, mutate)
     return path
 
 
