@@ -86,18 +86,24 @@ class SklearnSGD(Optimizer):
     def _state_names(self) -> tuple[str, ...]:
         return ("velocity",)
 
-    def _update(self, index: int, param: Parameter) -> None:
-        velocity = self.state["velocity"][index]
-        scaled_grad, look_ahead = self._work[index]
-        np.multiply(param.grad, self.learning_rate, out=scaled_grad)  # η g
+    def _update(
+        self,
+        data: np.ndarray,
+        grad: np.ndarray,
+        state: dict[str, np.ndarray],
+        work: tuple[np.ndarray, ...],
+    ) -> None:
+        velocity = state["velocity"]
+        scaled_grad, look_ahead = work
+        np.multiply(grad, self.learning_rate, out=scaled_grad)  # η g
         velocity *= self.momentum
         velocity -= scaled_grad  # u ← μ u - η g
         if self.nesterov:
             np.multiply(velocity, self.momentum, out=look_ahead)
             look_ahead -= scaled_grad  # μ u - η g, with the new u
-            param.data += look_ahead
+            data += look_ahead
         else:
-            param.data += velocity
+            data += velocity
 
     def iteration_ends(self, samples_seen: int) -> None:
         """After each epoch: ``"invscaling"`` sets ``η = η₀ / (samples_seen + 1)^power_t``."""
@@ -166,10 +172,15 @@ class SklearnAdam(Optimizer):
         )
         super().step()
 
-    def _update(self, index: int, param: Parameter) -> None:
-        m, v = self.state["m"][index], self.state["v"][index]
-        first, second = self._work[index]
-        grad = param.grad
+    def _update(
+        self,
+        data: np.ndarray,
+        grad: np.ndarray,
+        state: dict[str, np.ndarray],
+        work: tuple[np.ndarray, ...],
+    ) -> None:
+        m, v = state["m"], state["v"]
+        first, second = work
         m *= self.beta_1
         m += np.multiply(grad, 1.0 - self.beta_1, out=first)  # m ← β₁ m + (1 - β₁) g
         v *= self.beta_2
@@ -180,7 +191,7 @@ class SklearnAdam(Optimizer):
         np.sqrt(v, out=second)
         second += self.epsilon
         first /= second
-        param.data += first  # θ ← θ - η_t m / (√v + ε)
+        data += first  # θ ← θ - η_t m / (√v + ε)
 
     def iteration_ends(self, samples_seen: int) -> None:
         """Adam has no schedule between epochs."""

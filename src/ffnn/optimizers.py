@@ -107,13 +107,20 @@ def clip_grad_norm(parameters: Iterable[Parameter], max_norm: float) -> float:
     return total
 
 
+#: Entries of a parameter updated in one pass: 64 Ki values keep the work buffers in cache.
+CHUNK = 1 << 16
+
+
 class Optimizer:
     """Base class: :meth:`step` clips the gradients, then calls the one update hook,
     :meth:`_update`, for every parameter.
 
     A subclass validates and stores its settings (named in ``_hyperparameters``) before calling
     ``Optimizer.__init__``, names its per-parameter state arrays in :meth:`_state_names` and
-    writes ``_update(index, param)``; ``self.iterations`` is then the 1-based step number ``t``.
+    writes ``_update(data, grad, state, work)``; ``self.iterations`` is then the 1-based step
+    number ``t``. The hook sees a parameter (or, for a large one, a slice of it; every rule is
+    element-wise) as arrays of one shape: its values ``data`` (updated in place), ``grad``, the
+    ``state`` arrays by name, and ``_n_work`` scratch arrays ``work``.
 
     Parameters
     ----------
@@ -146,7 +153,7 @@ class Optimizer:
         self.parameters: list[Parameter] = []
         self.iterations = 0
         self.state: dict[str, list[np.ndarray]] = {}
-        self._work: list[tuple[np.ndarray, ...]] = []
+        self._pools: dict[np.dtype, list[np.ndarray]] = {}
         if parameters is None:
             self._reset_state()  # empty lists, so that state_dict() has the same keys unbound
         else:
@@ -188,23 +195,20 @@ class Optimizer:
     def _reset_state(self) -> None:
         """Zero state arrays shaped like each parameter; work buffers for :meth:`_update`.
 
-        Updates run one parameter at a time, so the work buffers are views into ``_n_work``
-        flat arrays per dtype, as large as the largest parameter: memory for one, not for all.
+        Updates run on at most :data:`CHUNK` entries at a time, so the work buffers are
+        ``_n_work`` flat arrays per dtype of at most that size: a little scratch memory that
+        stays in the CPU's cache, however large the network.
         """
         self.state = {
             name: [np.zeros_like(p.data) for p in self.parameters] for name in self._state_names()
         }
         sizes: dict[np.dtype, int] = {}
         for p in self.parameters:
-            sizes[p.data.dtype] = max(sizes.get(p.data.dtype, 0), p.size)
-        pools = {
+            sizes[p.data.dtype] = max(sizes.get(p.data.dtype, 0), min(p.size, CHUNK))
+        self._pools = {
             dtype: [np.empty(size, dtype) for _ in range(self._n_work)]
             for dtype, size in sizes.items()
         }
-        self._work = [
-            tuple(flat[: p.size].reshape(p.shape) for flat in pools[p.data.dtype])
-            for p in self.parameters
-        ]
 
     def zero_grad(self) -> None:
         """Set every bound parameter's gradient to 0 (layers overwrite it anyway)."""
@@ -223,17 +227,46 @@ class Optimizer:
         if self.clip_norm is not None:
             clip_grad_norm(self.parameters, self.clip_norm)
         for index, p in enumerate(self.parameters):
-            self._update(index, p)
+            state = {name: arrays[index] for name, arrays in self.state.items()}
+            arrays = [p.data, p.grad, *state.values()]
+            if p.size <= CHUNK or not all(a.flags.c_contiguous for a in arrays):
+                pool = self._pools[p.data.dtype]
+                if p.size > pool[0].size:  # a large parameter that is not contiguous
+                    pool = [np.empty(p.size, p.data.dtype) for _ in pool]
+                work = tuple(flat[: p.size].reshape(p.shape) for flat in pool)
+                self._update(p.data, p.grad, state, work)
+                continue
+            data, grad, *flat_state = (a.reshape(-1) for a in arrays)  # views: contiguous
+            pool = self._pools[p.data.dtype]
+            for start in range(0, p.size, CHUNK):
+                part = slice(start, min(start + CHUNK, p.size))
+                length = part.stop - start
+                self._update(
+                    data[part],
+                    grad[part],
+                    {name: a[part] for name, a in zip(state, flat_state, strict=True)},
+                    tuple(flat[:length] for flat in pool),
+                )
 
-    def _update(self, index: int, param: Parameter) -> None:
+    def _update(
+        self,
+        data: np.ndarray,
+        grad: np.ndarray,
+        state: dict[str, np.ndarray],
+        work: tuple[np.ndarray, ...],
+    ) -> None:
+        """Update ``data`` in place from ``grad``, the ``state`` arrays and ``work`` scratch."""
         raise NotImplementedError
 
-    def _decayed_gradient(self, index: int, param: Parameter, weight_decay: float) -> np.ndarray:
-        """``g + λθ`` in the first work buffer (``param.grad`` itself when ``λ = 0``)."""
+    @staticmethod
+    def _decayed_gradient(
+        data: np.ndarray, grad: np.ndarray, work: np.ndarray, weight_decay: float
+    ) -> np.ndarray:
+        """``g + λθ`` in ``work`` (``grad`` itself when ``λ = 0``)."""
         if not weight_decay:
-            return param.grad
-        work = np.multiply(param.data, weight_decay, out=self._work[index][0])
-        work += param.grad
+            return grad
+        np.multiply(data, weight_decay, out=work)
+        work += grad
         return work
 
     def get_config(self) -> dict[str, Any]:
@@ -351,12 +384,18 @@ class SGD(Optimizer):
     def _state_names(self) -> tuple[str, ...]:
         return ("momentum_buffer",) if self.momentum else ()
 
-    def _update(self, index: int, param: Parameter) -> None:
-        scratch = self._work[index][1]
-        grad = self._decayed_gradient(index, param, self.weight_decay)
+    def _update(
+        self,
+        data: np.ndarray,
+        grad: np.ndarray,
+        state: dict[str, np.ndarray],
+        work: tuple[np.ndarray, ...],
+    ) -> None:
+        scratch = work[1]
+        grad = self._decayed_gradient(data, grad, work[0], self.weight_decay)
         direction = grad
         if self.momentum:
-            buffer = self.state["momentum_buffer"][index]
+            buffer = state["momentum_buffer"]
             if self.iterations == 1:
                 buffer[...] = grad  # PyTorch starts the buffer at the first gradient, undamped
             else:
@@ -371,7 +410,7 @@ class SGD(Optimizer):
             else:
                 direction = buffer
         # θ -= η g, evaluated as the tutorial does (η·g first), so plain SGD matches it bit for bit
-        param.data -= np.multiply(direction, self.learning_rate, out=scratch)
+        data -= np.multiply(direction, self.learning_rate, out=scratch)
 
 
 class Adam(Optimizer):
@@ -425,15 +464,21 @@ class Adam(Optimizer):
     def _state_names(self) -> tuple[str, ...]:
         return ("m", "v", "v_max") if self.amsgrad else ("m", "v")
 
-    def _update(self, index: int, param: Parameter) -> None:
-        scratch = self._work[index][1]
+    def _update(
+        self,
+        data: np.ndarray,
+        grad: np.ndarray,
+        state: dict[str, np.ndarray],
+        work: tuple[np.ndarray, ...],
+    ) -> None:
+        scratch = work[1]
         if self._decoupled:
             if self.weight_decay:
-                param.data *= 1.0 - self.learning_rate * self.weight_decay
-            grad = param.grad
+                data *= 1.0 - self.learning_rate * self.weight_decay
+            grad = grad
         else:
-            grad = self._decayed_gradient(index, param, self.weight_decay)
-        m, v = self.state["m"][index], self.state["v"][index]
+            grad = self._decayed_gradient(data, grad, work[0], self.weight_decay)
+        m, v = state["m"], state["v"]
         # m ← β₁ m + (1 - β₁) g, computed m + (1 - β₁)(g - m) as PyTorch's lerp
         np.subtract(grad, m, out=scratch)
         scratch *= 1.0 - self.beta_1
@@ -444,7 +489,7 @@ class Adam(Optimizer):
         scratch *= grad
         v += scratch
         if self.amsgrad:
-            v = np.maximum(self.state["v_max"][index], v, out=self.state["v_max"][index])
+            v = np.maximum(state["v_max"], v, out=state["v_max"])
         t = self.iterations
         step_size = self.learning_rate / (1.0 - self.beta_1**t)
         denominator = np.sqrt(v, out=scratch)
@@ -452,7 +497,7 @@ class Adam(Optimizer):
         denominator += self.epsilon  # √v̂ + ε
         np.divide(m, denominator, out=scratch)
         scratch *= step_size
-        param.data -= scratch  # θ ← θ - η m̂ / (√v̂ + ε)
+        data -= scratch  # θ ← θ - η m̂ / (√v̂ + ε)
 
 
 class AdamW(Adam):
@@ -549,10 +594,16 @@ class RMSprop(Optimizer):
             + (("momentum_buffer",) if self.momentum else ())
         )
 
-    def _update(self, index: int, param: Parameter) -> None:
-        scratch = self._work[index][1]
-        grad = self._decayed_gradient(index, param, self.weight_decay)
-        square_average = self.state["square_average"][index]
+    def _update(
+        self,
+        data: np.ndarray,
+        grad: np.ndarray,
+        state: dict[str, np.ndarray],
+        work: tuple[np.ndarray, ...],
+    ) -> None:
+        scratch = work[1]
+        grad = self._decayed_gradient(data, grad, work[0], self.weight_decay)
+        square_average = state["square_average"]
         # v ← ρ v + (1 - ρ) g²
         square_average *= self.rho
         np.multiply(grad, 1.0 - self.rho, out=scratch)
@@ -560,7 +611,7 @@ class RMSprop(Optimizer):
         square_average += scratch
         if self.centered:
             # ḡ ← ρ ḡ + (1 - ρ) g, as PyTorch's lerp ḡ + (1 - ρ)(g - ḡ); then v - ḡ² ≥ 0
-            average = self.state["gradient_average"][index]
+            average = state["gradient_average"]
             np.subtract(grad, average, out=scratch)
             scratch *= 1.0 - self.rho
             average += scratch
@@ -573,11 +624,11 @@ class RMSprop(Optimizer):
         scratch += self.epsilon
         direction = np.divide(grad, scratch, out=scratch)  # g / d
         if self.momentum:
-            buffer = self.state["momentum_buffer"][index]
+            buffer = state["momentum_buffer"]
             buffer *= self.momentum
             buffer += direction
             direction = buffer
-        param.data -= np.multiply(direction, self.learning_rate, out=scratch)
+        data -= np.multiply(direction, self.learning_rate, out=scratch)
 
 
 class Adagrad(Optimizer):
@@ -635,17 +686,23 @@ class Adagrad(Optimizer):
         for s in self.state["sum"]:
             s.fill(self.initial_accumulator_value)
 
-    def _update(self, index: int, param: Parameter) -> None:
-        scratch = self._work[index][1]
-        grad = self._decayed_gradient(index, param, self.weight_decay)
-        total = self.state["sum"][index]
+    def _update(
+        self,
+        data: np.ndarray,
+        grad: np.ndarray,
+        state: dict[str, np.ndarray],
+        work: tuple[np.ndarray, ...],
+    ) -> None:
+        scratch = work[1]
+        grad = self._decayed_gradient(data, grad, work[0], self.weight_decay)
+        total = state["sum"]
         total += np.multiply(grad, grad, out=scratch)  # s ← s + g²
         rate = self.learning_rate / (1.0 + (self.iterations - 1) * self.lr_decay)
         np.sqrt(total, out=scratch)
         scratch += self.epsilon
         np.divide(grad, scratch, out=scratch)  # g / (√s + ε)
         scratch *= rate
-        param.data -= scratch
+        data -= scratch
 
 
 _BY_NAME: dict[str, Callable[..., Optimizer]] = {

@@ -19,7 +19,7 @@ import math
 import numbers
 import sys
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -314,8 +314,9 @@ def fit(
     class_weight : ``{class: weight}`` or ``"balanced"``, multiplied into the sample weights.
     initial_epoch : the epoch to start from (to resume a run).
     on_divergence : a non-finite loss or weight stops training at once and restores the weights
-        of the last finished epoch (whose outputs on the training data are finite; so is the
-        run's last update checked); ``"raise"`` then raises :class:`TrainingDivergedError`,
+        of the last finished epoch that a batch has shown to give a finite loss (the run's last
+        update is checked on the training data); ``"raise"`` then raises
+        :class:`TrainingDivergedError`,
         ``"warn"`` issues a :class:`TrainingDivergedWarning` and returns the history.
 
     A :class:`FeatureScaleWarning` is issued first when the features of ``X`` differ wildly in
@@ -390,11 +391,8 @@ def fit(
         }
     )
     run = _EpochRunner(model, loss_fn, opt, data, batch, shuffle, metric_fns, callback_list)
-    # The weights after each of the last two finished epochs: a step that makes the weights
-    # non-finite is only seen by the next batch's loss, which may be in the next epoch, so the
-    # newest snapshot can be bad, but then the one before it is not.
-    flat = model.flat_parameter().data
-    snapshots = [flat.copy(), flat.copy()]
+    run.snapshot_epochs = initial_epoch
+    flat = run.flat.data
     for callback in callback_list:
         callback.on_train_begin()
     epoch = initial_epoch
@@ -408,23 +406,13 @@ def fit(
                 for callback in callback_list:
                     callback.on_epoch_begin(epoch)
                 bar = _progress_bar(run.n_batches, epoch, epochs) if verbose == 1 else None
-                logs = run.epoch(bar)
+                logs = run.epoch(epoch, bar)
                 if logs is None:
                     if bar is not None:
                         bar.close()
-                    # a first batch that fails condemns the update before it: the last of the
-                    # previous epoch, whose weights the newest snapshot holds
-                    divergence = _restore_after_divergence(
-                        model,
-                        snapshots,
-                        epoch,
-                        opt,
-                        trust_newest=run.failed_batch > 0,
-                        outputs_finite=run.final_outputs_finite,
-                    )
+                    divergence = _restore_after_divergence(run, epoch)
                     history.stopped_by = "divergence"
                     break
-                np.copyto(snapshots[epoch % 2], flat)
                 if val is not None:
                     logs.update(_validation_logs(model, loss_fn, val, metric_fns, run.penalized))
                 if bar is not None:
@@ -452,15 +440,7 @@ def fit(
         # finite weights so large that the network's outputs overflow
         with np.errstate(over="ignore", invalid="ignore"):
             if not (np.isfinite(flat).all() and run.final_outputs_finite()):
-                divergence = _restore_after_divergence(
-                    model,
-                    snapshots,
-                    epoch,
-                    opt,
-                    saved=True,
-                    trust_newest=False,
-                    outputs_finite=run.final_outputs_finite,
-                )
+                divergence = _restore_after_divergence(run, epoch)
                 history.stopped_by = "divergence"
     for callback in callback_list:
         callback.on_train_end()
@@ -509,8 +489,14 @@ class _EpochRunner:
         self.merge_singleton = any(isinstance(layer, BatchNorm) for layer in model.layers)
         self.check_views = True
         self.last_batch: np.ndarray | slice = slice(0)  # set by each batch of epoch()
-        self.failed_batch = -1  # the batch of epoch() whose loss was not finite
         self.flat = model.flat_parameter()
+        # The last weights a batch has shown to be good, and after how many finished epochs
+        # they came. A step that makes the weights non-finite (or so large that the outputs
+        # overflow) shows only in the next batch's loss, so the weights at the end of an epoch
+        # are copied once the next epoch's first batch has given a finite loss with them; one
+        # copy of the weights, then, and the one restored after a divergence is always good.
+        self.snapshot = self.flat.data.copy()
+        self.snapshot_epochs = 0
         n = data.X.shape[0]
         self.n_batches = sum(
             1 for _ in iterate_batches(n, batch, None, False, self.merge_singleton)
@@ -535,10 +521,12 @@ class _EpochRunner:
         """Whether the weights as they are now still give finite outputs and loss, in inference
         mode, on the last batch trained on and on at most :data:`FINAL_CHECK_ROWS` evenly
         spaced training rows (all of them for small data): a cheap check of the last update,
-        which no later batch reveals."""
+        which no later batch reveals. The sample goes through in pieces of a batch, so the
+        check needs no more memory than a training step."""
         n_samples = self.data.X.shape[0]
-        sample = slice(None, None, -(-n_samples // FINAL_CHECK_ROWS))  # ceil(n / rows)
-        for index in (self.last_batch, sample):
+        sample = np.arange(0, n_samples, -(-n_samples // FINAL_CHECK_ROWS))  # ceil(n / rows)
+        pieces = [sample[start : start + self.batch] for start in range(0, sample.size, self.batch)]
+        for index in [self.last_batch, *pieces]:
             logits = self.model.forward(self.data.X[index], training=False)
             if not np.isfinite(logits).all():
                 return False
@@ -546,8 +534,9 @@ class _EpochRunner:
                 return False
         return True
 
-    def epoch(self, bar: Any = None) -> dict[str, float] | None:
-        """Train for one epoch; its logs (weighted means), or ``None`` at a non-finite loss."""
+    def epoch(self, epoch: int, bar: Any = None) -> dict[str, float] | None:
+        """Train for epoch ``epoch`` (0-based); its logs (weighted means), or ``None`` at a
+        non-finite loss."""
         model, loss_fn, optimizer = self.model, self.loss_fn, self.optimizer
         X, targets, weights = self.data.X, self.data.targets, self.data.weights
         loss_sum = 0.0
@@ -563,8 +552,10 @@ class _EpochRunner:
             for layer in self.penalized:
                 batch_loss += layer.penalty()
             if not math.isfinite(batch_loss):
-                self.failed_batch = batch_index
                 return None
+            if batch_index == 0:  # the weights after `epoch` finished epochs passed a batch
+                np.copyto(self.snapshot, self.flat.data)
+                self.snapshot_epochs = epoch
             share = xb.shape[0] if wb is None else float(wb.sum())
             for name, metric in self.metric_fns.items():
                 metric_sums[name] += metric(loss_fn, logits, yb, wb) * share
@@ -601,41 +592,17 @@ def _validation_logs(
     return logs
 
 
-def _restore_after_divergence(
-    model: Sequential,
-    snapshots: list[np.ndarray],
-    epoch: int,
-    optimizer: Any,
-    saved: bool = False,
-    trust_newest: bool = True,
-    outputs_finite: Callable[[], bool] | None = None,
-) -> str:
-    """Put the last finite weights back; the message that explains what happened.
-
-    ``epoch`` is the (0-based) epoch that diverged; ``saved`` says whether its own end-of-epoch
-    snapshot was already taken (the run's last update is only checked after it);
-    ``trust_newest=False`` skips the newest snapshot even when its weights are finite: they are
-    the very weights whose outputs overflowed. ``outputs_finite`` (called with a snapshot in
-    place) turns down a snapshot whose weights are finite but whose outputs overflow."""
-    flat = model.flat_parameter().data
-    last = epoch if saved else epoch - 1  # the newest snapshot is of this finished epoch
-    newest, older = snapshots[last % 2], snapshots[(last - 1) % 2]
-    good = older  # when nothing better is found: its weights passed every batch of an epoch
-    for candidate in [newest, older] if trust_newest else [older]:
-        if np.isfinite(candidate).all():
-            np.copyto(flat, candidate)
-            if outputs_finite is None or outputs_finite():
-                good = candidate
-                break
-    np.copyto(flat, good)
-    finished = last if good is newest else last - 1
+def _restore_after_divergence(run: _EpochRunner, epoch: int) -> str:
+    """Put back the last weights a batch showed to be good (:attr:`_EpochRunner.snapshot`); the
+    message that explains what happened. ``epoch`` is the (0-based) epoch that diverged."""
+    np.copyto(run.flat.data, run.snapshot)
     restored = (
-        f"the weights after epoch {finished + 1} were restored"
-        if finished >= 0
+        f"the weights after epoch {run.snapshot_epochs} were restored"
+        if run.snapshot_epochs > 0
         else "the initial weights were restored"
     )
     return (
         f"training diverged in epoch {epoch + 1}: the loss or a weight became NaN or infinite; "
-        f"{restored}. Try a smaller learning rate (it is {optimizer.learning_rate:g}) "
+        f"{restored}. Try a smaller learning rate (it is {run.optimizer.learning_rate:g}) "
         "or scale the inputs (e.g. to zero mean and unit variance)."
     )
