@@ -14,6 +14,7 @@ from ffnn.cli import main
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PICTURES = ["dataset.png", "decision_boundary.png", "loss_curve.png"]
+PICTURES_IN_ORDER = ["dataset.png", "loss_curve.png", "decision_boundary.png"]  # as saved
 LOSS_LINE = re.compile(r"^Iteration (\d+), Loss: (\d+\.\d{6})$", re.MULTILINE)
 
 
@@ -109,6 +110,30 @@ def test_demo_without_matplotlib_trains_then_names_the_extra(
     assert "Accuracy:" in out
     assert out.strip().splitlines()[-1].endswith("pip install 'ffnn[plot]'")
     assert list(tmp_path.iterdir()) == []  # no empty picture folder either
+
+
+def test_demo_animate_adds_a_gif_of_the_training_and_prints_the_same_run(agg, tmp_path, capsys):
+    PIL_image = pytest.importorskip("PIL.Image")
+    assert main(["demo", "--no-plots", "--iterations", "30"]) == 0
+    plain = capsys.readouterr().out
+    assert main(["demo", "--animate", "--iterations", "30", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*PICTURES, "training.gif"])
+    # the tutorial's lines unchanged, then one "Saved" line per picture, the GIF last
+    saved = [f"Saved {tmp_path / name}" for name in [*PICTURES_IN_ORDER, "training.gif"]]
+    assert out.splitlines() == plain.splitlines() + saved
+    with PIL_image.open(tmp_path / "training.gif") as gif:
+        assert (gif.format, gif.size) == ("GIF", (640, 480))
+        # after steps 1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 18, 22, 27 (each 1.2 times the one
+        # before) and the last, 30
+        assert gif.n_frames == 14
+
+
+def test_demo_animate_with_no_plots_exits_2(capsys):
+    assert main(["demo", "--animate", "--no-plots"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("ffnn demo: error: --animate saves a picture, --no-plots none")
 
 
 @pytest.mark.parametrize(

@@ -309,3 +309,117 @@ def test_saved_pictures_are_readable_back(tmp_path, blobs, tutorial_params):
     image = matplotlib.image.imread(path)
     assert image.shape == (480, 640, 4)
     assert image[..., :3].std() > 0.05  # not a blank picture
+
+
+# -- training curves of a History ------------------------------------------------------------
+@pytest.fixture(scope="module")
+def fitted_history(blobs):
+    X, y = blobs
+    model = ffnn.tutorial.tutorial_network()
+    return model.fit(
+        X,
+        y,
+        loss="binary_cross_entropy",
+        epochs=4,
+        batch_size=100,
+        metrics=["accuracy"],
+        validation_split=0.2,
+    )
+
+
+def test_plot_history_draws_one_panel_per_quantity_with_its_validation_curve(fitted_history):
+    loss_ax, accuracy_ax = plotting.plot_history(fitted_history)
+    assert (loss_ax.get_title(), accuracy_ax.get_title()) == ("Loss", "Accuracy")
+    assert (accuracy_ax.get_xlabel(), accuracy_ax.get_ylabel()) == ("Epoch", "Accuracy")
+    for ax, name in [(loss_ax, "loss"), (accuracy_ax, "accuracy")]:
+        training, validation = ax.get_lines()
+        np.testing.assert_array_equal(training.get_xdata(), [1, 2, 3, 4])
+        np.testing.assert_array_equal(training.get_ydata(), fitted_history[name])
+        np.testing.assert_array_equal(validation.get_ydata(), fitted_history[f"val_{name}"])
+        assert legend_texts(ax) == [f"training {name}", f"validation {name}"]
+    assert loss_ax.figure is accuracy_ax.figure
+
+
+def test_plot_history_loss_panel_is_plot_loss_curve_of_the_history(fitted_history):
+    (panel,) = plotting.plot_history(fitted_history, names=["loss"])
+    single = plotting.plot_loss_curve(fitted_history)
+    for mine, theirs in zip(panel.get_lines(), single.get_lines(), strict=True):
+        np.testing.assert_array_equal(mine.get_xydata(), theirs.get_xydata())
+    assert legend_texts(panel) == legend_texts(single)
+
+
+def test_plot_history_numbers_the_epochs_of_a_resumed_run():
+    history = ffnn.History()
+    for epoch in (5, 6, 7):
+        history.record(epoch, {"loss": 1.0 / epoch, "mae": 2.0 / epoch})
+    loss_ax, mae_ax = plotting.plot_history(history)
+    np.testing.assert_array_equal(loss_ax.get_lines()[0].get_xdata(), [6, 7, 8])
+    assert mae_ax.get_title() == "MAE"
+    assert legend_texts(mae_ax) == ["training mae"]
+
+
+def test_plot_history_draws_on_the_given_axes(fitted_history):
+    fig, axes = plt.subplots(2, 1)
+    assert list(plotting.plot_history(fitted_history, axes=axes)) == list(axes)
+    assert plt.get_fignums() == [fig.number]
+
+
+def test_plot_history_rejects_bad_input(fitted_history):
+    with pytest.raises(TypeError, match="history must be an ffnn History.*got dict"):
+        plotting.plot_history({"loss": [1.0]})
+    with pytest.raises(ValueError, match="at least one epoch, got an empty History"):
+        plotting.plot_history(ffnn.History())
+    with pytest.raises(ValueError, match=r"recorded \(loss, accuracy\), got \['mse'\]"):
+        plotting.plot_history(fitted_history, names=["mse"])
+    with pytest.raises(TypeError, match="names must be a list"):
+        plotting.plot_history(fitted_history, names="loss")
+    with pytest.raises(ValueError, match=r"axes must hold 2 matplotlib Axes.*got 3"):
+        plotting.plot_history(fitted_history, axes=plt.subplots(1, 3)[1])
+
+
+# -- decision boundaries: multi-class and bad input ------------------------------------------
+def test_decision_boundary_of_three_classes_puts_the_lines_between_the_regions():
+    # class 0 left of feature 1 = 1, class 1 between 1 and 2, class 2 right of 2
+    def one_hot(points):
+        return np.eye(3)[np.digitize(points[:, 0], [1.0, 2.0])]
+
+    X = np.array([[0.0, 0.0], [1.5, 1.0], [3.0, 0.5]])
+    ax = plotting.plot_decision_boundary(one_hot, X, [0, 1, 2], resolution=301)
+    filled, lines = contour_sets(ax)
+    np.testing.assert_allclose(filled.levels, [-0.5, 0.5, 1.5, 2.5])
+    np.testing.assert_allclose(lines.levels, [0.5, 1.5])
+    step = 3.6 / 300  # grid spacing: the span 3, padded by 10% each side, in 300 steps
+    for level, x in zip(lines.allsegs, [1.0, 2.0], strict=True):
+        (segment,) = level
+        np.testing.assert_allclose(segment[:, 0], x, atol=step)
+    assert legend_texts(ax) == ["class 0", "class 1", "class 2"]
+
+
+def test_decision_boundary_of_a_softmax_model_colours_the_predicted_class():
+    X, y = ffnn.datasets.make_blobs(n_samples=90, centers=3, random_state=1)
+    model = ffnn.Sequential([ffnn.Dense(2, 8), ffnn.ReLU(), ffnn.Dense(8, 3)], random_state=0)
+    model.fit(X, y, loss="cross_entropy", epochs=30, batch_size=16)
+    ax = plotting.plot_decision_boundary(model, X, y, resolution=40)
+    filled = contour_sets(ax)[0]
+    # the fill colours are the class colours of the legend (tab10), one per region
+    tab10 = matplotlib.colormaps["tab10"]
+    np.testing.assert_allclose(filled.cmap.colors, [tab10(0), tab10(1), tab10(2)])
+    assert ax.get_legend() is not None and filled.get_alpha() == pytest.approx(0.35)
+
+
+def test_decision_boundary_rejects_bad_data(blobs):
+    X, y = blobs
+    model = ffnn.tutorial.tutorial_network()  # never fitted: no loss
+    with pytest.raises(ValueError, match="the model has no loss yet: fit it first"):
+        plotting.plot_decision_boundary(model, X, y)
+    with pytest.raises(ValueError, match="draws 2 features, but X has 3"):
+        plotting.plot_decision_boundary(lambda p: p[:, 0], np.zeros((4, 3)), np.zeros(4))
+    bad = X.copy()
+    bad[3, 1] = np.nan
+    with pytest.raises(ValueError, match=r"X contains NaN or infinity \(first at index \(3, 1\)\)"):
+        plotting.plot_decision_boundary(lambda p: p[:, 0], bad, y)
+    with pytest.raises(ValueError, match="y must hold class labels .* got nan at index 0"):
+        plotting.plot_decision_boundary(lambda p: p[:, 0], X, np.full(len(X), np.nan))
+    with pytest.raises(ValueError, match="resolution must be at least 2, got 1"):
+        plotting.plot_decision_boundary(lambda p: p[:, 0], X, y, resolution=1)
+    assert plt.get_fignums() == []  # refused before a figure was made

@@ -103,7 +103,8 @@ def _add_demo_parser(commands: Any) -> None:
         description=(
             "Train the tutorial's network (2 inputs, a ReLU hidden layer, a sigmoid output) with "
             "full-batch gradient descent on its 300 blobs, print the loss every 100 iterations "
-            "and the accuracy, and save dataset.png, loss_curve.png and decision_boundary.png."
+            "and the accuracy, and save dataset.png, loss_curve.png and decision_boundary.png "
+            "(with --animate also training.gif, the decision boundary while the network trains)."
         ),
     )
     demo.add_argument(
@@ -139,11 +140,20 @@ def _add_demo_parser(commands: Any) -> None:
     )
     demo.add_argument("--no-plots", action="store_true", help="train and print only")
     demo.add_argument(
+        "--animate",
+        action="store_true",
+        help=f"also save {DEMO_ANIMATION}: the decision boundary after 1, 2, 3, 4, 5, 6, 8, 10, "
+        "... steps (each 1.2 times the one before) and at the end",
+    )
+    demo.add_argument(
         "--show",
         action="store_true",
         help="also show the pictures in a window when a display is available",
     )
     demo.set_defaults(run=run_demo)
+
+
+DEMO_ANIMATION = "training.gif"
 
 
 def _new_default_out_dir() -> Path:
@@ -185,6 +195,8 @@ def run_demo(args: argparse.Namespace) -> int:
     """The tutorial's whole job: data, training with loss lines, accuracy, three pictures."""
     from ffnn import tutorial
 
+    if args.animate and args.no_plots:
+        return _fail(args, "--animate saves a picture, --no-plots none: give one of the two")
     # Before training, so that a missing matplotlib or a bad --out is known at once.
     plotting = None if args.no_plots else _plotting_module()
     out_dir = None
@@ -229,9 +241,42 @@ def run_demo(args: argparse.Namespace) -> int:
     ]
     for name, ax in pictures:
         print(f"Saved {plotting.save_figure(ax, out_dir / name)}")
+    if args.animate:
+        print(f"Saved {_save_training_animation(plotting, args, X, y, out_dir / DEMO_ANIMATION)}")
     if args.show:
         _show_pictures(plotting, X, y, losses, params)
     return 0
+
+
+def _save_training_animation(
+    plotting: ModuleType, args: argparse.Namespace, X: np.ndarray, y: np.ndarray, path: Path
+) -> Path:
+    """The GIF of the decision boundary while the tutorial's network trains.
+
+    The tutorial's functions have no hook to watch training through, so the same network,
+    :func:`ffnn.tutorial.tutorial_network` (its initial weights), is trained again the way
+    the library trains: ``fit`` with full batches, no shuffling and plain SGD at the same rate,
+    which repeats the tutorial's steps (the same losses to 1e-12 relative, as
+    tests/test_tutorial.py checks), with a :class:`~ffnn.plotting.DecisionBoundaryRecorder`
+    among the callbacks.
+    """
+    from ffnn import tutorial
+    from ffnn.optimizers import SGD
+
+    model = tutorial.tutorial_network(hidden_size=args.hidden_size, seed=args.seed)
+    # The boundary moves in the first hundred steps and then hardly at all: log spacing.
+    recorder = plotting.DecisionBoundaryRecorder(X, y, every="log", resolution=100)
+    model.fit(
+        X,
+        y,
+        loss="binary_cross_entropy",
+        optimizer=SGD(learning_rate=args.learning_rate),
+        epochs=args.iterations,
+        batch_size=None,
+        shuffle=False,
+        callbacks=[recorder],
+    )
+    return plotting.save_decision_boundary_animation(recorder, path)
 
 
 def _show_pictures(
@@ -588,18 +633,8 @@ def _training_curves(plotting: ModuleType, history: History) -> Any:
     if "accuracy" not in history.history:
         ylabel = "Loss (MSE of the standardised target)"
         return plotting.plot_loss_curve(history, title="Training curves", ylabel=ylabel)
-    plt = plotting._pyplot()
-    fig, (loss_ax, accuracy_ax) = plt.subplots(1, 2, figsize=(12.8, 4.8))
-    plotting.plot_loss_curve(history, ax=loss_ax, title="Loss")
-    epochs = np.arange(1, len(history) + 1)
-    accuracy_ax.plot(epochs, history["accuracy"], label="training accuracy")
-    if "val_accuracy" in history.history:
-        accuracy_ax.plot(epochs, history["val_accuracy"], label="validation accuracy")
-    accuracy_ax.set(title="Accuracy", xlabel="Epoch", ylabel="Accuracy")
-    accuracy_ax.grid(alpha=0.3)
-    accuracy_ax.legend(loc="best")
-    fig.tight_layout()
-    return fig
+    axes = plotting.plot_history(history, ["loss", "accuracy"])
+    return axes[0].figure
 
 
 # -- ffnn predict ---------------------------------------------------------------------------
