@@ -38,6 +38,7 @@ from ffnn.callbacks import (
     ModelCheckpoint,
     ReduceLROnPlateau,
 )
+from ffnn.glassbox import StepTrace, explain_step
 from ffnn.gradcheck import GradientReport, check_gradients
 from ffnn.io import load, save
 from ffnn.layers import Dense, Dropout, Layer, Parameter
@@ -129,6 +130,7 @@ __all__ = [
     "Sigmoid",
     "Softmax",
     "Softplus",
+    "StepTrace",
     "Tanh",
     "TrainingDivergedError",
     "TrainingDivergedWarning",
@@ -137,6 +139,7 @@ __all__ = [
     "callbacks",
     "check_gradients",
     "datasets",
+    "explain_step",
     "export_onnx",
     "initializers",
     "io",
