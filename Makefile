@@ -25,8 +25,8 @@ demo: $(VENV)/.demo-installed
 	$(BIN)/ffnn demo --show
 
 test: $(VENV)/.test-installed-$(EXTRAS)
-	$(BIN)/ruff check src tests benchmarks examples
-	$(BIN)/ruff format --check src tests benchmarks examples
+	$(BIN)/ruff check src tests benchmarks examples scripts
+	$(BIN)/ruff format --check src tests benchmarks examples scripts
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 

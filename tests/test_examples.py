@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+import numpy as np
 import pytest
 
 matplotlib = pytest.importorskip("matplotlib")
@@ -60,8 +61,9 @@ def assert_valid_png(path: Path) -> None:
         ("digits", ["--epochs", "15"], "test accuracy", 0.9, ["loss_curves.png", "mistakes.png"]),
         ("regression", ["--epochs", "60"], "test R^2", 0.9, ["fit.png"]),
         ("regression", ["--epochs", "60", "--loss", "huber"], "test R^2", 0.9, ["fit.png"]),
+        ("mnist_1d", ["--epochs", "20"], "test accuracy", 0.5, ["loss_curves.png"]),
     ],
-    ids=["two_moons", "digits", "regression-mse", "regression-huber"],
+    ids=["two_moons", "digits", "regression-mse", "regression-huber", "mnist_1d"],
 )
 def test_example_learns_and_saves_its_pictures(
     name: str,
@@ -74,6 +76,8 @@ def test_example_learns_and_saves_its_pictures(
 ) -> None:
     if name == "digits":
         pytest.importorskip("sklearn")
+    if name == "mnist_1d":
+        pytest.importorskip("mnist1d")
     out = tmp_path / "pictures"
     assert load_example(name).main([*argv, "--out", str(out)]) == 0
     printed = capsys.readouterr().out
@@ -120,7 +124,59 @@ def test_digits_without_scikit_learn_says_what_to_install(
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("name", ["two_moons", "digits", "regression"])
+def write_tiny_mnist(folder: Path, n_train: int = 600, n_test: int = 200) -> None:
+    """A tiny learnable data set in MNIST's layout and IDX format: label k is a bright bar
+    across rows 2k+4 and 2k+5 of a noisy 28x28 image."""
+    rng = np.random.default_rng(0)
+    folder.mkdir(parents=True)
+    for prefix, n in [("train", n_train), ("t10k", n_test)]:
+        labels = rng.integers(0, 10, n).astype(np.uint8)
+        images = rng.integers(0, 60, (n, 28, 28)).astype(np.uint8)
+        for row_offset in (4, 5):
+            images[np.arange(n), 2 * labels + row_offset, 4:24] = 255
+        header = struct.pack(">BBBBIII", 0, 0, 0x08, 3, n, 28, 28)
+        (folder / f"{prefix}-images-idx3-ubyte").write_bytes(header + images.tobytes())
+        header = struct.pack(">BBBBI", 0, 0, 0x08, 1, n)
+        (folder / f"{prefix}-labels-idx1-ubyte").write_bytes(header + labels.tobytes())
+
+
+@pytest.mark.parametrize(("dataset", "folder"), [("mnist", "mnist"), ("fashion", "fashion-mnist")])
+def test_mnist_example_reads_the_idx_files_learns_and_saves_its_pictures(
+    dataset: str, folder: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_tiny_mnist(tmp_path / "data" / folder)
+    out = tmp_path / "pictures"
+    argv = ["--dataset", dataset, "--data-dir", str(tmp_path / "data"), "--epochs", "3"]
+    assert load_example("mnist").main([*argv, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert printed_number(printed, "test accuracy") > 0.9
+    assert f"(200 test images, {dataset})" in printed
+    assert "training time: " in printed
+    for picture in ["loss_curves.png", "mistakes.png"]:
+        assert_valid_png(out / picture)
+
+
+def test_mnist_example_without_the_data_says_how_to_fetch_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--dataset", "fashion", "--data-dir", str(tmp_path), "--out", str(tmp_path / "out")]
+    assert load_example("mnist").main(argv) == 1
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'fashion-mnist'} is not a folder" in err
+    assert "python scripts/fetch_data.py" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_mnist_1d_without_the_package_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "mnist1d", None)  # import raises ImportError
+    assert load_example("mnist_1d").main(["--out", str(tmp_path / "out")]) == 1
+    assert "pip install mnist1d" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("name", ["two_moons", "digits", "regression", "mnist_1d", "mnist"])
 def test_every_example_says_what_it_shows_and_how_to_run_it(name: str) -> None:
     example = load_example(name)
     assert example.__doc__ and "What it shows" in example.__doc__

@@ -1,9 +1,12 @@
-"""Small data sets, generated without scikit-learn.
+"""Data sets: small ones generated without scikit-learn, and MNIST-style IDX files read from disk.
 
 :func:`make_blobs` and :func:`make_moons` draw the same numbers as scikit-learn's functions of
 those names for an int seed (the same legacy Mersenne-Twister stream, drawn in the same order),
 so the tutorial's data set needs no scikit-learn: ``tutorial_blobs()`` is the tutorial's
 ``make_blobs(n_samples=300, centers=2, cluster_std=1.5, random_state=42)`` with ``y`` as a column.
+
+:func:`load_idx` and :func:`load_mnist` (defined in :mod:`ffnn.idx`) read MNIST and
+Fashion-MNIST from their standard IDX files (docs/real-data.md).
 """
 
 from __future__ import annotations
@@ -18,8 +21,9 @@ from ffnn._checks import (
     check_finite_float,
     check_positive_int,
 )
+from ffnn.idx import load_idx, load_mnist
 
-__all__ = ["make_blobs", "make_moons", "tutorial_blobs"]
+__all__ = ["load_idx", "load_mnist", "make_blobs", "make_moons", "tutorial_blobs"]
 
 
 def make_blobs(
