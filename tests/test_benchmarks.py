@@ -59,3 +59,18 @@ def test_quick_run_writes_json_markdown_and_chart_with_every_key(tmp_path):
     assert all(t["met"] in (True, False) for t in tiny["targets"])
     assert "| tutorial loop |" in (tmp_path / "results.md").read_text()
     assert (tmp_path / "ratios.png").stat().st_size > 0
+
+
+def test_products_share_times_the_products_and_both_estimators(capsys):
+    from benchmarks import products_share
+
+    medians = products_share.main(["--epochs", "1", "--repeats", "1", "--dtype", "float32"])
+    assert set(medians) == {
+        "matrix products only",
+        "ffnn.MLPClassifier",
+        "scikit-learn MLPClassifier",
+    }
+    assert all(seconds > 0 for seconds in medians.values())
+    out = capsys.readouterr().out
+    assert out.startswith("100 steps (1 epochs), float32, 1 thread, CPU seconds:")
+    assert "1.00x scikit-learn" in out

@@ -114,6 +114,10 @@ SCALE_SAMPLE_ROWS = 2_000
 MAX_SCALE_RATIO = 1e3
 #: Warn when a feature holds a value larger than this in absolute value.
 MAX_MAGNITUDE = 1e6
+#: A feature whose range spans more standard deviations than this is almost constant, with a few
+#: rows apart (a border pixel inked in under 1 image of 400): its spread says nothing of its
+#: scale, and it is left out of the comparison of spreads. A Gaussian spans about 7 in 2 000 rows.
+MAX_RANGE_IN_SPREADS = 20.0
 #: After the last update, the outputs on at most this many training rows must still be finite.
 FINAL_CHECK_ROWS = 1024
 
@@ -128,20 +132,23 @@ def feature_scale_problem(X: np.ndarray) -> str | None:
     ``None`` when nothing is.
 
     Two things are reported: standard deviations that differ by more than
-    :data:`MAX_SCALE_RATIO` between features (constant features aside), and values larger than
-    :data:`MAX_MAGNITUDE` in absolute value. At most :data:`SCALE_SAMPLE_ROWS` evenly spaced
+    :data:`MAX_SCALE_RATIO` between features (constant and almost constant features aside: see
+    :data:`MAX_RANGE_IN_SPREADS`), and values larger than :data:`MAX_MAGNITUDE` in absolute
+    value. At most :data:`SCALE_SAMPLE_ROWS` evenly spaced
     rows are read (no random numbers are drawn), so the cost is bounded for any ``X``.
     """
     step = -(-X.shape[0] // SCALE_SAMPLE_ROWS)  # ceil(n / rows)
     sample = X[::step]  # (≤ rows, n_features), a view
-    magnitude = np.maximum(sample.max(axis=0), -sample.min(axis=0)).astype(np.float64)
+    highest = sample.max(axis=0).astype(np.float64)
+    lowest = sample.min(axis=0).astype(np.float64)
+    magnitude = np.maximum(highest, -lowest)
     # the standard deviation in float64, 256 rows at a time: no temporary the size of the sample
     chunks = [sample[i : i + 256] for i in range(0, sample.shape[0], 256)]
     mean = sum(c.sum(axis=0, dtype=np.float64) for c in chunks) / sample.shape[0]
     squares = sum(np.square(c - mean).sum(axis=0) for c in chunks)
     spread = np.sqrt(squares / sample.shape[0])  # (n_features,)
     problems = []
-    varying = np.flatnonzero(spread > 0)
+    varying = np.flatnonzero((spread > 0) & (highest - lowest <= MAX_RANGE_IN_SPREADS * spread))
     if varying.size > 1:
         widest = varying[np.argmax(spread[varying])]
         narrowest = varying[np.argmin(spread[varying])]
