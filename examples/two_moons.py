@@ -39,27 +39,6 @@ from ffnn.metrics import accuracy
 PICTURES = ("decision_boundary.png", "loss_curves.png")
 
 
-def output_folder(out: Path | None, default: str, overwrite: bool) -> Path:
-    """The folder the pictures go to, created. ``None``: a new ``./<default>``, ``_2``, ...;
-    an existing folder is used only if it holds none of the pictures, or with ``overwrite``."""
-    if out is None:
-        number = 1
-        while True:
-            out = Path(default if number == 1 else f"{default}_{number}")
-            try:
-                out.mkdir()  # fails if it exists: an earlier run is never overwritten
-                return out
-            except FileExistsError:
-                number += 1
-    existing = [name for name in PICTURES if (out / name).exists()]
-    if existing and not overwrite:
-        raise FileExistsError(
-            f"{out} already holds {', '.join(existing)}; pass --overwrite or another --out"
-        )
-    out.mkdir(parents=True, exist_ok=True)
-    return out
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, help="folder for the pictures (default: a new one)")
@@ -80,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 1
     try:
-        out = output_folder(args.out, "two_moons_output", args.overwrite)
+        out = plotting.output_folder(args.out, "two_moons_output", PICTURES, args.overwrite)
     except OSError as error:
         print(f"two_moons.py: {error}", file=sys.stderr)
         return 1

@@ -423,3 +423,21 @@ def test_decision_boundary_rejects_bad_data(blobs):
     with pytest.raises(ValueError, match="resolution must be at least 2, got 1"):
         plotting.plot_decision_boundary(lambda p: p[:, 0], X, y, resolution=1)
     assert plt.get_fignums() == []  # refused before a figure was made
+
+
+def test_output_folder_makes_a_new_numbered_folder_and_never_reuses_one(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    first = plotting.output_folder(None, "run")
+    second = plotting.output_folder(None, "run")
+    assert (first, second) == (Path("run"), Path("run_2"))
+    assert first.is_dir() and second.is_dir()
+
+
+def test_output_folder_refuses_to_overwrite_pictures_unless_told(tmp_path):
+    out = tmp_path / "given" / "nested"
+    assert plotting.output_folder(out, "unused", ["a.png"]) == out and out.is_dir()
+    (out / "a.png").write_bytes(b"picture")
+    with pytest.raises(FileExistsError, match=r"already holds a\.png; pass --overwrite"):
+        plotting.output_folder(out, "unused", ["a.png", "b.png"])
+    assert plotting.output_folder(out, "unused", ["a.png"], overwrite=True) == out
+    assert (out / "a.png").read_bytes() == b"picture"  # the folder is handed back, not emptied

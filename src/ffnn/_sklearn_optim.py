@@ -28,7 +28,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from ffnn.layers import Parameter
-from ffnn.optimizers import Optimizer
+from ffnn.optimizers import Optimizer, State, Work
 
 __all__ = ["SklearnAdam", "SklearnSGD"]
 
@@ -86,13 +86,7 @@ class SklearnSGD(Optimizer):
     def _state_names(self) -> tuple[str, ...]:
         return ("velocity",)
 
-    def _update(
-        self,
-        data: np.ndarray,
-        grad: np.ndarray,
-        state: dict[str, np.ndarray],
-        work: tuple[np.ndarray, ...],
-    ) -> None:
+    def _update(self, data: np.ndarray, grad: np.ndarray, state: State, work: Work) -> None:
         velocity = state["velocity"]
         scaled_grad, look_ahead = work
         np.multiply(grad, self.learning_rate, out=scaled_grad)  # η g
@@ -172,13 +166,7 @@ class SklearnAdam(Optimizer):
         )
         super().step()
 
-    def _update(
-        self,
-        data: np.ndarray,
-        grad: np.ndarray,
-        state: dict[str, np.ndarray],
-        work: tuple[np.ndarray, ...],
-    ) -> None:
+    def _update(self, data: np.ndarray, grad: np.ndarray, state: State, work: Work) -> None:
         m, v = state["m"], state["v"]
         first, second = work
         m *= self.beta_1

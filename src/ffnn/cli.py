@@ -156,22 +156,12 @@ def _add_demo_parser(commands: Any) -> None:
 DEMO_ANIMATION = "training.gif"
 
 
-def _new_default_out_dir() -> Path:
-    """A folder that did not exist: ./ffnn_demo, else ./ffnn_demo_2, ./ffnn_demo_3, ..."""
-    number = 1
-    while True:
-        candidate = Path("ffnn_demo" if number == 1 else f"ffnn_demo_{number}")
-        try:
-            candidate.mkdir()  # fails if it exists, so an earlier run is never overwritten
-            return candidate
-        except FileExistsError:
-            number += 1
-
-
 def _prepare_out_dir(out: Path | None) -> Path:
     """The folder the pictures go to, created; OSError (with a readable message) if it can't be."""
     if out is None:
-        return _new_default_out_dir()
+        from ffnn.plotting import output_folder
+
+        return output_folder(None, "ffnn_demo")  # ./ffnn_demo, else ./ffnn_demo_2, ...
     if out.exists() and not out.is_dir():
         raise NotADirectoryError(f"--out {out} is a file, not a folder")
     out.mkdir(parents=True, exist_ok=True)

@@ -107,6 +107,10 @@ def clip_grad_norm(parameters: Iterable[Parameter], max_norm: float) -> float:
     return total
 
 
+#: The arrays :meth:`Optimizer._update` gets: the state by name, and the scratch buffers.
+State = dict[str, np.ndarray]
+Work = tuple[np.ndarray, ...]
+
 #: Entries of a parameter updated in one pass: 64 Ki values keep the work buffers in cache.
 CHUNK = 1 << 16
 
@@ -136,7 +140,8 @@ class Optimizer:
 
     #: Constructor arguments besides ``learning_rate`` and the clipping ones, in order.
     _hyperparameters: tuple[str, ...] = ()
-    #: Work buffers per parameter, shaped like it (shared between parameters of one dtype).
+    #: Scratch arrays :meth:`_update` gets, of at most :data:`CHUNK` values each (shared by every
+    #: parameter of a dtype).
     _n_work = 1
 
     def __init__(
@@ -248,13 +253,7 @@ class Optimizer:
                     tuple(flat[:length] for flat in pool),
                 )
 
-    def _update(
-        self,
-        data: np.ndarray,
-        grad: np.ndarray,
-        state: dict[str, np.ndarray],
-        work: tuple[np.ndarray, ...],
-    ) -> None:
+    def _update(self, data: np.ndarray, grad: np.ndarray, state: State, work: Work) -> None:
         """Update ``data`` in place from ``grad``, the ``state`` arrays and ``work`` scratch."""
         raise NotImplementedError
 
@@ -384,13 +383,7 @@ class SGD(Optimizer):
     def _state_names(self) -> tuple[str, ...]:
         return ("momentum_buffer",) if self.momentum else ()
 
-    def _update(
-        self,
-        data: np.ndarray,
-        grad: np.ndarray,
-        state: dict[str, np.ndarray],
-        work: tuple[np.ndarray, ...],
-    ) -> None:
+    def _update(self, data: np.ndarray, grad: np.ndarray, state: State, work: Work) -> None:
         scratch = work[1]
         grad = self._decayed_gradient(data, grad, work[0], self.weight_decay)
         direction = grad
@@ -464,13 +457,7 @@ class Adam(Optimizer):
     def _state_names(self) -> tuple[str, ...]:
         return ("m", "v", "v_max") if self.amsgrad else ("m", "v")
 
-    def _update(
-        self,
-        data: np.ndarray,
-        grad: np.ndarray,
-        state: dict[str, np.ndarray],
-        work: tuple[np.ndarray, ...],
-    ) -> None:
+    def _update(self, data: np.ndarray, grad: np.ndarray, state: State, work: Work) -> None:
         scratch = work[1]
         if self._decoupled:
             if self.weight_decay:
@@ -594,13 +581,7 @@ class RMSprop(Optimizer):
             + (("momentum_buffer",) if self.momentum else ())
         )
 
-    def _update(
-        self,
-        data: np.ndarray,
-        grad: np.ndarray,
-        state: dict[str, np.ndarray],
-        work: tuple[np.ndarray, ...],
-    ) -> None:
+    def _update(self, data: np.ndarray, grad: np.ndarray, state: State, work: Work) -> None:
         scratch = work[1]
         grad = self._decayed_gradient(data, grad, work[0], self.weight_decay)
         square_average = state["square_average"]
@@ -686,13 +667,7 @@ class Adagrad(Optimizer):
         for s in self.state["sum"]:
             s.fill(self.initial_accumulator_value)
 
-    def _update(
-        self,
-        data: np.ndarray,
-        grad: np.ndarray,
-        state: dict[str, np.ndarray],
-        work: tuple[np.ndarray, ...],
-    ) -> None:
+    def _update(self, data: np.ndarray, grad: np.ndarray, state: State, work: Work) -> None:
         scratch = work[1]
         grad = self._decayed_gradient(data, grad, work[0], self.weight_decay)
         total = state["sum"]

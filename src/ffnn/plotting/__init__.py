@@ -23,6 +23,7 @@ was already chosen), so nothing here ever blocks or fails headless.
 :func:`plot_activation_histograms`     the outputs of each layer for some inputs
 :func:`plot_confusion_matrix`          counts or fractions, true against predicted
 :func:`save_figure`                    write a picture atomically, then close it
+:func:`output_folder`                  a new folder for a script's pictures
 =====================================  ================================================
 """
 
@@ -36,7 +37,7 @@ from ffnn.plotting._base import FIGSIZE as FIGSIZE
 from ffnn.plotting._base import MAX_CLASSES as MAX_CLASSES
 from ffnn.plotting._base import MULTICLASS_CMAP as MULTICLASS_CMAP
 from ffnn.plotting._base import _pyplot as _pyplot
-from ffnn.plotting._base import save_figure, show_if_interactive
+from ffnn.plotting._base import output_folder, save_figure, show_if_interactive
 from ffnn.plotting.animation import DecisionBoundaryRecorder, save_decision_boundary_animation
 from ffnn.plotting.boundary import Predictor as Predictor
 from ffnn.plotting.boundary import SupportsPredictProba as SupportsPredictProba
@@ -57,4 +58,5 @@ __all__ = [
     "plot_confusion_matrix",
     "show_if_interactive",
     "save_figure",
+    "output_folder",
 ]

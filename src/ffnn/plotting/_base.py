@@ -247,3 +247,35 @@ def save_figure(fig_or_ax: Figure | Axes, path: str | os.PathLike[str]) -> Path:
         )
     finally:
         plt.close(figure)
+
+
+def output_folder(
+    out: str | os.PathLike[str] | None,
+    default: str,
+    pictures: Sequence[str] = (),
+    overwrite: bool = False,
+) -> Path:
+    """The folder a script's pictures go to, created.
+
+    ``out=None``: a folder that did not exist, ``./<default>``, else ``./<default>_2``,
+    ``./<default>_3``, ..., so an earlier run's pictures are never overwritten. A given ``out``
+    is created if needed and used unless it already holds one of ``pictures`` (the file names
+    the script writes): then :class:`FileExistsError`, unless ``overwrite``.
+    """
+    if out is None:
+        number = 1
+        while True:
+            candidate = Path(default if number == 1 else f"{default}_{number}")
+            try:
+                candidate.mkdir()  # fails if it exists: an earlier run is never overwritten
+                return candidate
+            except FileExistsError:
+                number += 1
+    folder = Path(out)
+    existing = [name for name in pictures if (folder / name).exists()]
+    if existing and not overwrite:
+        raise FileExistsError(
+            f"{folder} already holds {', '.join(existing)}; pass --overwrite or another --out"
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
