@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, TextIO
+from typing import Any, TextIO
 
 import numpy as np
 
@@ -33,14 +33,11 @@ from ffnn._checks import (
     check_positive_int,
     check_same_length,
 )
+from ffnn._glassbox_formulas import activation_formulas, loss_formulas
 from ffnn.layers import Dense, Layer, Parameter
 from ffnn.losses import (
-    BinaryCrossEntropy,
     CrossEntropy,
-    Huber,
     Loss,
-    MeanAbsoluteError,
-    MeanSquaredError,
 )
 from ffnn.model import Sequential
 from ffnn.optimizers import SGD
@@ -91,92 +88,6 @@ class StepTrace:
         return self.text
 
 
-# -- formulas ----------------------------------------------------------------------------------
-def _activation(layer: Layer) -> tuple[str, str, str] | None:
-    """``(name, f(z), f'(z))`` of an activation layer of ffnn.activations; ``None`` otherwise.
-
-    Exact types only: a subclass may compute something else than its parent's formula.
-    """
-    kind = type(layer)
-    if kind is act.ReLU:
-        return "relu", "max(0, z)", "1 if z > 0 else 0"
-    if isinstance(layer, act.LeakyReLU) and kind is act.LeakyReLU:
-        a = f"{layer.negative_slope:g}"
-        return "leaky_relu", f"z if z > 0 else {a}·z", f"1 if z > 0 else {a}"
-    if isinstance(layer, act.ELU) and kind is act.ELU:
-        a = f"{layer.alpha:g}"
-        return "elu", f"z if z > 0 else {a}·(exp(z) - 1)", f"1 if z > 0 else {a}·exp(z)"
-    if isinstance(layer, act.GELU) and kind is act.GELU:
-        if layer.approximate == "tanh":
-            return (
-                "gelu",
-                "z·σ(2u), u = √(2/π)·(z + 0.044715·z³)",
-                "σ(2u) + z·σ(2u)·(1 - σ(2u))·2u'",
-            )
-        return "gelu", "z·Φ(z), Φ the standard normal CDF", "Φ(z) + z·φ(z)"
-    simple: dict[type[Layer], tuple[str, str, str]] = {
-        act.SiLU: ("silu", "z·σ(z)", "σ(z)·(1 + z·(1 - σ(z)))"),
-        act.Softplus: ("softplus", "log(1 + exp(z))", "σ(z)"),
-        act.Sigmoid: ("sigmoid", "σ(z) = 1 / (1 + exp(-z))", "σ(z)·(1 - σ(z))"),
-        act.Tanh: ("tanh", "tanh(z)", "1 - tanh(z)²"),
-        act.Identity: ("identity", "z", "1"),
-        act.Softmax: ("softmax", "exp(z_k) / Σ_j exp(z_j), row by row", ""),
-    }
-    return simple.get(kind)
-
-
-class _LossText(NamedTuple):
-    link: str | None  # None: the identity, no line printed
-    loss: str
-    loss_note: str
-    gradient: str
-    gradient_note: str
-
-
-def _loss_formulas(loss: Loss, out: str, prob: str, n: str) -> _LossText:
-    """The formulas of a loss whose input is ``out``, whose link output is ``prob`` and whose
-    mean runs over ``n`` terms; ``TypeError`` for a loss it cannot explain."""
-    if type(loss) is BinaryCrossEntropy:
-        return _LossText(
-            f"{prob} = σ({out}) = 1 / (1 + exp(-{out}))   (inside the loss)",
-            f"L = -(1/{n}) Σ [y·log {prob} + (1 - y)·log(1 - {prob})]",
-            f"computed from {out}: mean of max({out}, 0) - {out}·y + log(1 + exp(-|{out}|)),\n"
-            "the same number without ever taking log(0)",
-            f"d{out} = ({prob} - y) / {n}",
-            "sigmoid and cross-entropy differentiated together: the tutorial's dZ2 = A2 - y,\n"
-            f"with the 1/{n} it puts in dW2 and db2 taken here once",
-        )
-    if type(loss) is CrossEntropy:
-        return _LossText(
-            f"{prob} = softmax({out}), row by row: exp(z_k) / Σ_j exp(z_j)   (inside the loss)",
-            f"L = -(1/{n}) Σ_i Σ_k y_ik·log {prob}_ik   (y one-hot)",
-            f"computed from {out}: mean of log Σ_j exp(z_j) - Σ_k y_k·z_k (log-sum-exp)",
-            f"d{out} = ({prob} - y) / {n}",
-            f"softmax and cross-entropy differentiated together; the 1/{n} of the mean taken here",
-        )
-    if type(loss) is MeanSquaredError:
-        return _LossText(
-            None, f"L = (1/{n}) Σ ({out} - y)²", "", f"d{out} = 2·({out} - y) / {n}", ""
-        )
-    if type(loss) is MeanAbsoluteError:
-        return _LossText(
-            None, f"L = (1/{n}) Σ |{out} - y|", "", f"d{out} = sign({out} - y) / {n}", ""
-        )
-    if isinstance(loss, Huber) and type(loss) is Huber:
-        d = f"{loss.delta:g}"
-        return _LossText(
-            None,
-            f"L = (1/{n}) Σ h({out} - y),  h(e) = e²/2 if |e| <= {d} else {d}·(|e| - {d}/2)",
-            "",
-            f"d{out} = clip({out} - y, -{d}, {d}) / {n}",
-            "",
-        )
-    raise TypeError(
-        f"explain_step explains the losses binary_cross_entropy, cross_entropy, "
-        f"mean_squared_error, mean_absolute_error and huber, got {loss!r}"
-    )
-
-
 # -- the plan: which layer is which ----------------------------------------------------------
 @dataclass
 class _Block:
@@ -192,7 +103,7 @@ def _plan(model: Sequential) -> list[_Block]:
     for position, layer in enumerate(model.layers):
         if type(layer) is Dense:
             blocks.append(_Block(len(blocks) + 1, layer))
-        elif _activation(layer) is None:
+        elif activation_formulas(layer) is None:
             supported = "Dense and the activations of ffnn.activations (ReLU, Sigmoid, ...)"
             raise TypeError(
                 f"explain_step cannot explain layers[{position}] {layer!r} "
@@ -314,7 +225,7 @@ def explain_step(
     sgd = SGD(learning_rate)  # validates learning_rate before anything runs
     blocks = _plan(model)
     loss_fn = model._loss_for(loss)
-    _loss_formulas(loss_fn, "Z", "A", "m")  # refuses a loss it cannot explain, before any work
+    loss_formulas(loss_fn, "Z", "A", "m")  # refuses a loss it cannot explain, before any work
     X = check_array(X, "X", dtype=model.dtype)
     check_n_features(X, model.n_features_in)
     targets = loss_fn.prepare_targets(y, model.n_outputs, model.dtype)
@@ -349,7 +260,7 @@ def explain_step(
         a = block.dense.forward(a, training=True)  # (m, n_out)
         out.array(forward, f"Z{l}", f"Z{l} = {previous} @ W{l} + b{l}", a)
         if block.activation is not None:
-            name, value, _ = _activation(block.activation) or ("", "", "")
+            name, value, _ = activation_formulas(block.activation) or ("", "", "")
             a = block.activation.forward(a, training=True)
             out.array(forward, f"A{l}", f"A{l} = {name}(Z{l}),  {name}(z) = {value}", a)
         elif l != last:
@@ -362,7 +273,7 @@ def explain_step(
     out_name = f"Z{last}" if ends_in_dense else f"A{last}"
     prob_name = f"A{last}" if ends_in_dense else "P"
     n = "m" if n_outputs == 1 or type(loss_fn) is CrossEntropy else "N"
-    loss_text = _loss_formulas(loss_fn, out_name, prob_name, n)
+    loss_text = loss_formulas(loss_fn, out_name, prob_name, n)
     out.heading("Loss")
     if loss_text.link is not None:
         out.array(forward, prob_name, loss_text.link, loss_fn.link(output))
@@ -392,7 +303,7 @@ def explain_step(
     for block in reversed(blocks):
         l = block.index  # noqa: E741
         if block.activation is not None:
-            name, _, slope = _activation(block.activation) or ("", "", "")
+            name, _, slope = activation_formulas(block.activation) or ("", "", "")
             grad = block.activation.backward(grad)
             if type(block.activation) is act.Softmax:
                 formula = f"dZ{l} = A{l} * (dA{l} - Σ_k dA{l}_k·A{l}_k), row by row"
