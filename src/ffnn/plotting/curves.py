@@ -34,6 +34,9 @@ def _draw_quantity(ax: Axes, history: History, name: str, label: str | None = No
         ax.plot(_epoch_numbers(history, validation), validation, label=f"validation {name}")
     ax.legend(loc="best")
     ax.grid(alpha=0.3)
+    from matplotlib.ticker import MaxNLocator  # loaded already: ax is a matplotlib Axes
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole: no tick at 2.5
 
 
 def plot_loss_curve(
