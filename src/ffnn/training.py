@@ -495,7 +495,7 @@ class _EpochRunner:
         self.penalized = [layer for layer in model.layers if getattr(layer, "regularizer", None)]
         self.merge_singleton = any(isinstance(layer, BatchNorm) for layer in model.layers)
         self.check_views = True
-        self.last_batch: np.ndarray | slice = slice(0)  # set by each batch of epoch()
+        self.last_batch: np.ndarray | slice = slice(0)  # set at the end of epoch()
         self.flat = model.flat_parameter()
         # The last weights a batch has shown to be good, and after how many finished epochs
         # they came. A step that makes the weights non-finite (or so large that the outputs
@@ -576,7 +576,9 @@ class _EpochRunner:
                 bar.set_postfix(loss=f"{batch_loss:.4f}", refresh=False)
             for callback in self.callbacks:
                 callback.on_batch_end(batch_index, {"loss": batch_loss})
-            self.last_batch = index
+        # a copy: a view would keep this epoch's whole permutation alive into the next epoch,
+        # beside the next one (n_samples integers more at the peak)
+        self.last_batch = index if isinstance(index, slice) else index.copy()
         logs = {"loss": loss_sum / self.total_weight}
         logs.update({name: total / self.total_weight for name, total in metric_sums.items()})
         return logs
