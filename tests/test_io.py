@@ -197,6 +197,23 @@ def test_metadata_and_epochs_trained_travel_with_the_model(tmp_path) -> None:
     assert load(tmp_path / "m.ffnn").metadata["classes"] == ["cat", "dog"]  # left intact
 
 
+def test_a_saved_file_gets_the_permissions_of_any_new_file_and_no_temporary_stays(
+    tmp_path,
+) -> None:
+    import os
+    import stat
+
+    model, _ = _trained()
+    mask = os.umask(0o027)  # a restrictive umask, so that the test tells it from a fixed mode
+    try:
+        save(model, tmp_path / "m.ffnn")
+        save(model, tmp_path / "m.ffnn")  # replacing
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE((tmp_path / "m.ffnn").stat().st_mode) == 0o640
+    assert [p.name for p in tmp_path.iterdir()] == ["m.ffnn"]
+
+
 _SAVER = """
 import sys, numpy as np, ffnn
 model = ffnn.Sequential([ffnn.Dense(300, 400), ffnn.ReLU(), ffnn.Dense(400, 300)])

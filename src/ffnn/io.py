@@ -27,9 +27,10 @@ import json
 import math
 import numbers
 import os
+import pathlib
 import re
+import secrets
 import sys
-import tempfile
 import zipfile
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -224,28 +225,37 @@ def save(
     _write_atomically(path, document, members)
 
 
-def replace_atomically(
-    path: str | os.PathLike[str], write: Callable[[BinaryIO], None], suffix: str = ".tmp"
-) -> None:
-    """Write a file whole or not at all: ``write(stream)`` fills a temporary file in the
-    target's folder, which is flushed to disk and renamed over ``path`` (``os.replace``).
-
-    A failure, or a process killed mid-way, leaves any previous file at ``path`` untouched.
+def replace_file(
+    path: str | os.PathLike[str], write: Callable[[pathlib.Path], None]
+) -> pathlib.Path:
+    """Write a file whole or not at all: ``write(temporary)`` creates and fills a hidden
+    temporary file beside ``path``, ``.ffnn-<random>.tmp<suffix of path>`` (writers that pick
+    the format from the suffix still can), which then replaces ``path`` in one step
+    (``os.replace``). The writer creates the file, so it gets the permissions of any new file
+    (umask applied). A failure leaves any previous file at ``path`` untouched and no temporary
+    behind; a process killed mid-way may leave the temporary, never a half-written ``path``.
     """
-    path = os.fspath(path)
-    handle, temporary = tempfile.mkstemp(
-        prefix=".ffnn-", suffix=suffix, dir=os.path.dirname(os.path.abspath(path))
-    )
+    target = pathlib.Path(path)
+    temporary = target.with_name(f".ffnn-{secrets.token_hex(4)}.tmp{target.suffix}")
     try:
-        with os.fdopen(handle, "wb") as stream:
+        write(temporary)
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)  # gone after os.replace; left by a failed write
+    return target
+
+
+def replace_atomically(path: str | os.PathLike[str], write: Callable[[BinaryIO], None]) -> None:
+    """:func:`replace_file` for a writer of a binary stream: ``write(stream)`` fills the
+    temporary file, which is flushed to disk (``fsync``) before it replaces ``path``."""
+
+    def fill(temporary: pathlib.Path) -> None:
+        with open(temporary, "xb") as stream:  # x: never another process's file
             write(stream)
             stream.flush()
             os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+
+    replace_file(path, fill)
 
 
 def _write_atomically(path: str, document: dict[str, Any], members: list[tuple[str, Any]]) -> None:

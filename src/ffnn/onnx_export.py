@@ -530,4 +530,4 @@ def export_onnx(
     def write(stream: BinaryIO) -> None:
         stream.write(data)
 
-    replace_atomically(path, write, suffix=".onnx.tmp")
+    replace_atomically(path, write)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ffnn._checks import check_array, describe
+from ffnn.io import replace_file
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -206,18 +206,10 @@ def show_if_interactive(fig: Figure | None = None) -> bool:
 
 
 def _write_then_replace(target: Path, write: Callable[[Path], None]) -> Path:
-    """``write(temporary)`` fills a hidden temporary file beside ``target`` (same suffix, for
-    writers that pick the format from it), which then replaces ``target`` in one step
-    (``os.replace``); the parent folders are created, and no temporary is ever left behind."""
+    """``write(temporary)`` fills a temporary file that then replaces ``target`` whole
+    (:func:`ffnn.io.replace_file`); the parent folders are created first."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    # Hidden and unique, in the same folder so that os.replace is one atomic rename.
-    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp{target.suffix}")
-    try:
-        write(temporary)
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return target
+    return replace_file(target, write)
 
 
 def save_figure(fig_or_ax: Figure | Axes, path: str | os.PathLike[str]) -> Path:
