@@ -134,8 +134,8 @@ def feature_scale_problem(X: np.ndarray) -> str | None:
     Two things are reported: standard deviations that differ by more than
     :data:`MAX_SCALE_RATIO` between features (constant and almost constant features aside: see
     :data:`MAX_RANGE_IN_SPREADS`), and values larger than :data:`MAX_MAGNITUDE` in absolute
-    value. At most :data:`SCALE_SAMPLE_ROWS` evenly spaced
-    rows are read (no random numbers are drawn), so the cost is bounded for any ``X``.
+    value. At most :data:`SCALE_SAMPLE_ROWS` evenly spaced rows are read (no random numbers
+    are drawn), so the cost is bounded for any ``X``.
     """
     step = -(-X.shape[0] // SCALE_SAMPLE_ROWS)  # ceil(n / rows)
     sample = X[::step]  # (≤ rows, n_features), a view
@@ -323,8 +323,8 @@ def fit(
     on_divergence : a non-finite loss or weight stops training at once and restores the weights
         of the last finished epoch that a batch has shown to give a finite loss (the run's last
         update is checked on the training data); ``"raise"`` then raises
-        :class:`TrainingDivergedError`,
-        ``"warn"`` issues a :class:`TrainingDivergedWarning` and returns the history.
+        :class:`TrainingDivergedError`, ``"warn"`` issues a :class:`TrainingDivergedWarning`
+        and returns the history.
 
     A :class:`FeatureScaleWarning` is issued first when the features of ``X`` differ wildly in
     scale (:func:`feature_scale_problem`).
@@ -397,8 +397,9 @@ def fit(
             "validation_samples": 0 if val is None else val.X.shape[0],
         }
     )
-    run = _EpochRunner(model, loss_fn, opt, data, batch, shuffle, metric_fns, callback_list)
-    run.snapshot_epochs = initial_epoch
+    run = _EpochRunner(
+        model, loss_fn, opt, data, batch, shuffle, metric_fns, callback_list, initial_epoch
+    )
     flat = run.flat.data
     for callback in callback_list:
         callback.on_train_begin()
@@ -488,6 +489,7 @@ class _EpochRunner:
         shuffle: bool,
         metric_fns: dict[str, Any],
         callbacks: list[Callback],
+        initial_epoch: int = 0,
     ) -> None:
         self.model, self.loss_fn, self.optimizer = model, loss_fn, optimizer
         self.data, self.batch, self.shuffle = data, batch, shuffle
@@ -503,7 +505,7 @@ class _EpochRunner:
         # are copied once the next epoch's first batch has given a finite loss with them; one
         # copy of the weights, then, and the one restored after a divergence is always good.
         self.snapshot = self.flat.data.copy()
-        self.snapshot_epochs = 0
+        self.snapshot_epochs = initial_epoch
         n = data.X.shape[0]
         self.n_batches = sum(
             1 for _ in iterate_batches(n, batch, None, False, self.merge_singleton)
