@@ -40,7 +40,7 @@ from sklearn.utils.class_weight import compute_sample_weight  # noqa: E402
 
 import ffnn  # noqa: E402
 from ffnn import MLPClassifier, MLPRegressor  # noqa: E402
-from ffnn.estimators import InvalidParameterError  # noqa: E402
+from ffnn.sklearn.estimators import InvalidParameterError  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 

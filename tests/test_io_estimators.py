@@ -19,8 +19,8 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError  # noqa: E402
 
 import ffnn  # noqa: E402
 from ffnn.callbacks import Callback  # noqa: E402
-from ffnn.estimators import MLPClassifier, MLPRegressor  # noqa: E402
 from ffnn.io import load, save  # noqa: E402
+from ffnn.sklearn.estimators import MLPClassifier, MLPRegressor  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -254,7 +254,7 @@ def test_subclasses_are_refused(tmp_path) -> None:
 def test_without_scikit_learn_the_file_names_the_extra(tmp_path, monkeypatch) -> None:
     est, _, _ = _fitted("binary")
     save(est, tmp_path / "est.ffnn")
-    monkeypatch.setitem(sys.modules, "ffnn.estimators", None)
+    monkeypatch.setitem(sys.modules, "ffnn.sklearn.estimators", None)
     with pytest.raises(ValueError, match=r"needs scikit-learn.*ffnn\[sklearn\]"):
         load(tmp_path / "est.ffnn")
 

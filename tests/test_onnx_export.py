@@ -288,7 +288,7 @@ def test_without_onnx_the_error_says_what_to_install(monkeypatch: Any) -> None:
 def estimators() -> Any:
     pytest.importorskip("sklearn")
     try:
-        from ffnn.estimators import MLPClassifier, MLPRegressor
+        from ffnn.sklearn.estimators import MLPClassifier, MLPRegressor
     except ImportError as error:  # pragma: no cover - depends on the installed extras
         pytest.skip(f"ffnn.MLPClassifier is not available: {error}")
     return MLPClassifier, MLPRegressor

@@ -18,6 +18,7 @@ from ffnn import (
     schedules,
     tutorial,
 )
+from ffnn._version import __version__  # noqa: E402
 from ffnn.activations import (
     ELU,
     GELU,
@@ -61,21 +62,19 @@ from ffnn.training import (
     TrainingDivergedWarning,
 )
 
-__version__ = "0.1.0"
-
 # The scikit-learn estimators need the `sklearn` extra; they load on first use, so that
 # `import ffnn` never imports scikit-learn or SciPy (type checkers see them directly).
 if TYPE_CHECKING:
-    from ffnn.estimators import MLPClassifier as MLPClassifier
-    from ffnn.estimators import MLPRegressor as MLPRegressor
     from ffnn.onnx_export import export_onnx as export_onnx
+    from ffnn.sklearn.estimators import MLPClassifier as MLPClassifier
+    from ffnn.sklearn.estimators import MLPRegressor as MLPRegressor
 
 _ESTIMATORS = ("MLPClassifier", "MLPRegressor")
 
 
 def __getattr__(name: str) -> object:
     if name in _ESTIMATORS:
-        from ffnn import estimators
+        from ffnn.sklearn import estimators
 
         return getattr(estimators, name)
     if name == "export_onnx":  # the `onnx` extra; ffnn.onnx_export imports onnx when called

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import numbers
 import os
+import sys
 from typing import Any, TypeAlias
 
 import numpy as np
@@ -197,3 +198,15 @@ def check_same_length(X: np.ndarray, y: np.ndarray, x_name: str = "X", y_name: s
             f"{x_name} and {y_name} must have the same number of samples, got "
             f"{X.shape[0]} and {y.shape[0]}"
         )
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` for ``warnings.warn`` that points at the first caller outside ffnn
+    (however many of ffnn's own frames lie between it and the warning)."""
+    package = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    frame = sys._getframe(1)  # the function about to warn: stacklevel 1
+    level = 1
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(package):
+        frame = frame.f_back
+        level += 1
+    return level

@@ -20,7 +20,24 @@ from typing import Any
 import numpy as np
 
 from ffnn._checks import check_positive_float
-from ffnn.layers import Layer, _check_fraction
+from ffnn._registry import Registry
+from ffnn.layers import LAYERS, Layer, _check_fraction
+
+#: Activation layers by name, for :func:`get` (``"relu"``, ``"swish"``, ...).
+ACTIVATIONS: Registry[type[Layer]] = Registry("activation")
+
+
+def register_activation(*names: str) -> Any:
+    """A class decorator: the activation joins :data:`ACTIVATIONS` under ``names`` (for
+    :func:`get`) and ``layers.LAYERS`` under its class name (for model files)."""
+
+    def add(cls: type[Layer]) -> type[Layer]:
+        ACTIVATIONS.add(cls, *names)
+        LAYERS.add(cls)
+        return cls
+
+    return add
+
 
 __all__ = [
     "sigmoid",
@@ -111,6 +128,7 @@ class _Activation(Layer):
         return self._saved
 
 
+@register_activation("relu")
 class ReLU(_Activation):
     """Rectified linear unit: ``y = max(0, x)``; ``y' = 1 if x > 0 else 0`` (0 at the kink)."""
 
@@ -125,6 +143,7 @@ class ReLU(_Activation):
         return grad * (self._get_saved() > 0)
 
 
+@register_activation("leaky_relu")
 class LeakyReLU(_Activation):
     """``y = x if x > 0 else a·x``; ``y' = 1 if x > 0 else a`` (``a = negative_slope``)."""
 
@@ -149,6 +168,7 @@ class LeakyReLU(_Activation):
         return f"LeakyReLU(negative_slope={self.negative_slope})"
 
 
+@register_activation("elu")
 class ELU(_Activation):
     """Exponential linear unit (Clevert et al., 2016), ``α = alpha``:
     ``y = x if x > 0 else α (exp(x) - 1)``; ``y' = 1 if x > 0 else α exp(x)``.
@@ -182,6 +202,7 @@ class ELU(_Activation):
         return f"ELU(alpha={self.alpha})"
 
 
+@register_activation("gelu")
 class GELU(_Activation):
     """Gaussian error linear unit (Hendrycks & Gimpel, 2016): ``y = x Φ(x)``, ``Φ`` the
     standard normal CDF.
@@ -234,6 +255,7 @@ class GELU(_Activation):
         return f"GELU(approximate={self.approximate!r})"
 
 
+@register_activation("silu", "swish")
 class SiLU(_Activation):
     """Sigmoid linear unit, also called swish: ``y = x σ(x)``;
     ``y' = σ(x) + x σ(x)(1 - σ(x)) = σ(x) (1 + x (1 - σ(x)))``."""
@@ -250,6 +272,7 @@ class SiLU(_Activation):
         return grad * (s * (1 + x * (1 - s)))
 
 
+@register_activation("softplus")
 class Softplus(_Activation):
     """``y = log(1 + exp(x))``, computed as ``max(x, 0) + log1p(exp(-|x|))`` so that ``exp``
     never overflows; ``y' = σ(x)``.
@@ -269,6 +292,7 @@ class Softplus(_Activation):
         return grad * sigmoid(self._get_saved())
 
 
+@register_activation("sigmoid", "logistic")
 class Sigmoid(_Activation):
     """Logistic function ``y = σ(x)``; ``y' = y (1 - y)``.
 
@@ -286,6 +310,7 @@ class Sigmoid(_Activation):
         return grad * out * (1 - out)
 
 
+@register_activation("tanh")
 class Tanh(_Activation):
     """Hyperbolic tangent ``y = tanh(x)``; ``y' = 1 - y²``."""
 
@@ -299,6 +324,7 @@ class Tanh(_Activation):
         return grad * (1 - out * out)
 
 
+@register_activation("identity", "linear")
 class Identity(_Activation):
     """``y = x``; ``y' = 1``. The output activation of a regression network."""
 
@@ -309,6 +335,7 @@ class Identity(_Activation):
         return grad
 
 
+@register_activation("softmax")
 class Softmax(_Activation):
     """Row-wise softmax ``s = softmax(x)`` (see :func:`softmax`); its Jacobian is
     ``∂s_j/∂x_k = s_j (δ_jk - s_k)``, so ``∂L/∂x = s ⊙ (g - Σ_k g_k s_k)`` for ``g = ∂L/∂s``
@@ -329,30 +356,14 @@ class Softmax(_Activation):
         return s * (grad - weighted)
 
 
-_BY_NAME: dict[str, type[Layer]] = {
-    "relu": ReLU,
-    "leaky_relu": LeakyReLU,
-    "elu": ELU,
-    "gelu": GELU,
-    "silu": SiLU,
-    "swish": SiLU,
-    "softplus": Softplus,
-    "sigmoid": Sigmoid,
-    "logistic": Sigmoid,
-    "tanh": Tanh,
-    "identity": Identity,
-    "linear": Identity,
-    "softmax": Softmax,
-}
-
-
 def get(identifier: str | Layer) -> Layer:
     """An activation layer from its name (``"relu"``, ``"gelu"``, ``"swish"``, ...; default
     arguments) or the layer itself."""
     if isinstance(identifier, Layer):
         return identifier
-    if isinstance(identifier, str) and identifier.lower() in _BY_NAME:
-        return _BY_NAME[identifier.lower()]()
-    raise ValueError(
-        f"unknown activation {identifier!r}; expected a Layer or one of {sorted(_BY_NAME)}"
-    )
+    cls = ACTIVATIONS.find(identifier)
+    if cls is None:
+        raise ValueError(
+            f"unknown activation {identifier!r}; expected a Layer or one of {ACTIVATIONS.names()}"
+        )
+    return cls()

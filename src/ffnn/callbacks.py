@@ -220,8 +220,6 @@ class ModelCheckpoint(Callback):
         self._tracker.reset()
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
-        from ffnn.io import save
-
         logs = dict(logs or {})
         if self.save_best_only:
             current = self._tracker.value(logs, "ModelCheckpoint")
@@ -229,7 +227,7 @@ class ModelCheckpoint(Callback):
                 return
             self._tracker.best = current
         path = self.filepath.format(epoch=epoch + 1, **logs)
-        save(self._model(), path, include_optimizer=True)
+        self._model().save(path, include_optimizer=True)
         self.last_saved = path
         if self.verbose:
             print(f"ModelCheckpoint: saved {path}")

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ffnn._checks import Generator, check_positive_float
+from ffnn._registry import Registry
 
 __all__ = [
     "Initializer",
@@ -42,6 +43,10 @@ def _fans(shape: tuple[int, ...], name: str) -> tuple[int, int]:
     return shape[0], shape[1]
 
 
+#: Every initializer by short name and class name.
+INITIALIZERS: Registry[type[Initializer]] = Registry("initializer")
+
+
 class Initializer:
     """Base class: ``__call__(shape, rng, dtype) -> array`` of that shape and dtype."""
 
@@ -59,6 +64,7 @@ class Initializer:
         return f"{type(self).__name__}()"
 
 
+@INITIALIZERS.register("tutorial")
 class TutorialNormal(Initializer):
     """The tutorial's ``randn(n_in, n_out) * 0.01``: a normal with standard deviation ``scale``.
 
@@ -81,6 +87,7 @@ class TutorialNormal(Initializer):
         return f"TutorialNormal(scale={self.scale})"
 
 
+@INITIALIZERS.register("zeros")
 class Zeros(Initializer):
     """All zeros (the default for biases and for a normalisation layer's shift β)."""
 
@@ -90,6 +97,7 @@ class Zeros(Initializer):
         return np.zeros(shape, dtype=dtype)
 
 
+@INITIALIZERS.register("ones")
 class Ones(Initializer):
     """All ones (a normalisation layer's scale γ starts at 1, so it begins as plain ``x̂``)."""
 
@@ -99,6 +107,7 @@ class Ones(Initializer):
         return np.ones(shape, dtype=dtype)
 
 
+@INITIALIZERS.register("glorot_uniform", "xavier_uniform")
 class GlorotUniform(Initializer):
     """Glorot & Bengio (2010): ``U(-a, a)`` with ``a = sqrt(6 / (fan_in + fan_out))``.
 
@@ -114,6 +123,7 @@ class GlorotUniform(Initializer):
         return rng.uniform(-limit, limit, size=shape).astype(dtype, copy=False)
 
 
+@INITIALIZERS.register("glorot_normal", "xavier_normal")
 class GlorotNormal(Initializer):
     """Glorot & Bengio (2010): ``N(0, σ²)`` with ``σ = sqrt(2 / (fan_in + fan_out))``."""
 
@@ -125,6 +135,7 @@ class GlorotNormal(Initializer):
         return (rng.standard_normal(shape) * std).astype(dtype, copy=False)
 
 
+@INITIALIZERS.register("he_uniform", "kaiming_uniform")
 class HeUniform(Initializer):
     """He et al. (2015): ``U(-a, a)`` with ``a = sqrt(6 / fan_in)``, for ReLU-like layers."""
 
@@ -136,6 +147,7 @@ class HeUniform(Initializer):
         return rng.uniform(-limit, limit, size=shape).astype(dtype, copy=False)
 
 
+@INITIALIZERS.register("he_normal", "kaiming_normal")
 class HeNormal(Initializer):
     """He et al. (2015): ``N(0, σ²)`` with ``σ = sqrt(2 / fan_in)``, for ReLU-like layers.
 
@@ -150,21 +162,6 @@ class HeNormal(Initializer):
         return (rng.standard_normal(shape) * std).astype(dtype, copy=False)
 
 
-_BY_NAME: dict[str, type[Initializer]] = {
-    "tutorial": TutorialNormal,
-    "zeros": Zeros,
-    "ones": Ones,
-    "glorot_uniform": GlorotUniform,
-    "xavier_uniform": GlorotUniform,
-    "glorot_normal": GlorotNormal,
-    "xavier_normal": GlorotNormal,
-    "he_uniform": HeUniform,
-    "kaiming_uniform": HeUniform,
-    "he_normal": HeNormal,
-    "kaiming_normal": HeNormal,
-}
-
-
 def get(identifier: str | dict[str, Any] | Initializer) -> Initializer:
     """An initializer from its name (``"he_normal"``, ``"glorot_uniform"``, ``"tutorial"``, ...),
     its config dict (``{"name": "tutorial", "scale": 0.1}``) or the instance itself."""
@@ -173,17 +170,19 @@ def get(identifier: str | dict[str, Any] | Initializer) -> Initializer:
     if isinstance(identifier, dict):
         arguments = dict(identifier)
         name = arguments.pop("name", None)
-        if not isinstance(name, str) or name.lower() not in _BY_NAME:
+        if not isinstance(name, str) or INITIALIZERS.find(name) is None:
             raise ValueError(
                 f"unknown initializer config {identifier!r}; expected a dict whose 'name' is one "
-                f"of {sorted(_BY_NAME)}"
+                f"of {INITIALIZERS.names()}"
             )
         try:
-            return _BY_NAME[name.lower()](**arguments)
+            return INITIALIZERS.lookup(name)(**arguments)
         except TypeError as error:
             raise TypeError(f"bad arguments for initializer {name!r}: {error}") from error
-    if isinstance(identifier, str) and identifier.lower() in _BY_NAME:
-        return _BY_NAME[identifier.lower()]()
+    cls = INITIALIZERS.find(identifier)
+    if cls is not None:
+        return cls()
     raise ValueError(
-        f"unknown initializer {identifier!r}; expected an Initializer or one of {sorted(_BY_NAME)}"
+        f"unknown initializer {identifier!r}; expected an Initializer or one of "
+        f"{INITIALIZERS.names()}"
     )

@@ -37,13 +37,14 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 
-import ffnn
+from ffnn import model as model_module
 from ffnn._checks import check_bool, check_path
+from ffnn._version import __version__
 
 if TYPE_CHECKING:
-    from ffnn._mlp_base import BaseMLP
     from ffnn.layers import Layer
     from ffnn.model import Sequential
+    from ffnn.sklearn._base import BaseMLP
 
 __all__ = ["save", "load", "FORMAT", "FORMAT_VERSION"]
 
@@ -185,7 +186,7 @@ def save(
     document: dict[str, Any] = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
-        "ffnn_version": ffnn.__version__,
+        "ffnn_version": __version__,
         "model": _model_document(model),
         "arrays": [],
         "optimizer": None,
@@ -311,7 +312,7 @@ def _read_manifest(archive: zipfile.ZipFile, path: str) -> dict[str, Any]:
     if version > FORMAT_VERSION:
         raise ValueError(
             f"{path}: written with format version {version} by ffnn "
-            f"{document.get('ffnn_version', '?')}; this ffnn {ffnn.__version__} reads versions "
+            f"{document.get('ffnn_version', '?')}; this ffnn {__version__} reads versions "
             f"up to {FORMAT_VERSION}: upgrade ffnn to load it"
         )
     return document
@@ -540,9 +541,9 @@ def _is_label_dtype(dtype: Any) -> bool:
 def _estimator_class_name(obj: Any) -> str | None:
     """``"MLPClassifier"`` / ``"MLPRegressor"`` for ffnn's estimators, else ``None``.
 
-    Never imports scikit-learn: an estimator exists only once ``ffnn.estimators`` is loaded.
+    Never imports scikit-learn: an estimator exists only once ``ffnn.sklearn.estimators`` is loaded.
     """
-    module = sys.modules.get("ffnn.estimators")
+    module = sys.modules.get("ffnn.sklearn.estimators")
     if module is None:
         return None
     for name in _ESTIMATOR_CLASSES:
@@ -761,7 +762,7 @@ def _estimator_spec(document: dict[str, Any], path: str) -> dict[str, Any] | Non
             f"{' and '.join(_ESTIMATOR_CLASSES)}"
         )
     try:
-        import ffnn.estimators  # noqa: F401
+        import ffnn.sklearn.estimators  # noqa: F401
     except ImportError:
         raise ValueError(
             f"{path} holds an ffnn {name}, which needs scikit-learn and SciPy to load: "
@@ -811,12 +812,12 @@ def _rebuild_estimator(
 ) -> BaseMLP:
     from sklearn.preprocessing import LabelBinarizer
 
-    from ffnn import estimators
-    from ffnn._mlp_base import _OUTPUT_LOSSES
-    from ffnn._mlp_params import hidden_layer_sizes
-    from ffnn._sklearn_losses import SummedBinaryCrossEntropy
-    from ffnn._sklearn_optim import SklearnAdam, SklearnSGD
     from ffnn.layers import Dense
+    from ffnn.sklearn import estimators
+    from ffnn.sklearn._base import _OUTPUT_LOSSES
+    from ffnn.sklearn._losses import SummedBinaryCrossEntropy
+    from ffnn.sklearn._optimizers import SklearnAdam, SklearnSGD
+    from ffnn.sklearn._params import hidden_layer_sizes
     from ffnn.training import History
 
     name = spec["class"]
@@ -956,3 +957,6 @@ def _rebuild_estimator(
     estimator._optimizer = optimizer
     estimator._best_weights = weights
     return estimator
+
+
+model_module.PLUGINS["save"] = save  # model.save(path) and ModelCheckpoint write with this

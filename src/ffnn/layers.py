@@ -31,8 +31,13 @@ from ffnn._checks import (
     check_positive_int,
     check_random_state,
 )
+from ffnn._registry import Registry
 
-__all__ = ["Parameter", "Layer", "Dense", "Dropout"]
+__all__ = ["LAYERS", "Parameter", "Layer", "Dense", "Dropout"]
+
+#: Every layer class a model file may name, by class name (built-ins register beside their
+#: class; a user's own classes are passed to ``ffnn.load(..., custom_objects=...)``).
+LAYERS: Registry[type[Layer]] = Registry("layer")
 
 
 def _check_fraction(value: Any, name: str, *, closed: bool) -> float:
@@ -120,6 +125,7 @@ class Layer:
         return f"{type(self).__name__}()"
 
 
+@LAYERS.register()
 class Dense(Layer):
     """Fully connected layer: ``y = x W + b``.
 
@@ -225,6 +231,7 @@ class Dense(Layer):
         return f"Dense(n_in={self.n_in}, n_out={self.n_out}, initializer={init}{extra})"
 
 
+@LAYERS.register()
 class Dropout(Layer):
     """Inverted dropout (Srivastava et al., 2014): while training, zero each input with
     probability ``rate`` and scale the survivors by ``1 / (1 - rate)``, so that the expected

@@ -21,7 +21,6 @@ sample weights; :func:`check_sample_weight` checks user weights once per fit.
 
 from __future__ import annotations
 
-import importlib
 import numbers
 from collections.abc import Mapping
 from typing import Any
@@ -29,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from ffnn._checks import check_array, check_positive_float, describe
+from ffnn._registry import Registry
 from ffnn.activations import sigmoid, softmax
 
 __all__ = [
@@ -105,6 +105,10 @@ def weighted_mean(values: np.ndarray, sample_weight: Any = None) -> float:
 
 
 # -- the losses --------------------------------------------------------------------------------
+#: Every loss by short name (for :func:`get`) and class name (for model files).
+LOSSES: Registry[type[Loss]] = Registry("loss")
+
+
 class Loss:
     """Base class. ``is_classifier`` tells whether ``predict`` returns labels."""
 
@@ -191,6 +195,7 @@ def _as_numeric(y: Any) -> np.ndarray:
     return array
 
 
+@LOSSES.register("binary_cross_entropy", "binary_crossentropy", "bce")
 class BinaryCrossEntropy(Loss):
     """Sigmoid + binary cross-entropy, from logits; binary (one output) or multi-label.
 
@@ -231,6 +236,7 @@ class BinaryCrossEntropy(Loss):
         return y
 
 
+@LOSSES.register("cross_entropy", "categorical_crossentropy", "sparse_categorical_crossentropy")
 class CrossEntropy(Loss):
     """Softmax + categorical cross-entropy, from logits; integer labels or one-hot rows.
 
@@ -304,6 +310,7 @@ class CrossEntropy(Loss):
         return y
 
 
+@LOSSES.register("mean_squared_error", "mse")
 class MeanSquaredError(Loss):
     """Mean squared error over all entries: ``L = mean((z - y)²)``; ``∂L/∂z = 2 (z - y) / N``.
 
@@ -317,6 +324,7 @@ class MeanSquaredError(Loss):
         return self._reduce(diff * diff, diff, sample_weight, factor=2.0)
 
 
+@LOSSES.register("mean_absolute_error", "mae")
 class MeanAbsoluteError(Loss):
     """Mean absolute error over all entries: ``L = mean|z - y|``; ``∂L/∂z = sign(z - y) / N``.
 
@@ -332,6 +340,7 @@ class MeanAbsoluteError(Loss):
         return self._reduce(terms, diff, sample_weight)
 
 
+@LOSSES.register("huber")
 class Huber(Loss):
     """Huber loss, quadratic near zero and linear beyond ``delta`` (``torch.nn.HuberLoss``).
 
@@ -451,30 +460,6 @@ def class_weight_to_sample_weight(
 
 
 # -- lookup ------------------------------------------------------------------------------------
-_BY_NAME: dict[str, type[Loss]] = {
-    "binary_cross_entropy": BinaryCrossEntropy,
-    "binary_crossentropy": BinaryCrossEntropy,
-    "bce": BinaryCrossEntropy,
-    "cross_entropy": CrossEntropy,
-    "categorical_crossentropy": CrossEntropy,
-    "sparse_categorical_crossentropy": CrossEntropy,
-    "mean_squared_error": MeanSquaredError,
-    "mse": MeanSquaredError,
-    "mean_absolute_error": MeanAbsoluteError,
-    "mae": MeanAbsoluteError,
-    "huber": Huber,
-}
-
-
-# Losses defined elsewhere, imported when first asked for by name: scikit-learn's forms, which
-# ffnn.MLPClassifier / MLPRegressor train with (their checkpoints name them).
-_ELSEWHERE = {
-    "summed_binary_cross_entropy": "SummedBinaryCrossEntropy",
-    "half_squared_error": "HalfSquaredError",
-    "half_poisson_deviance": "HalfPoissonDeviance",
-}
-
-
 def get(identifier: str | Mapping[str, Any] | Loss) -> Loss:
     """A loss from its name (``"binary_cross_entropy"``, ``"cross_entropy"``, ``"mse"``, ...),
     a config dict (``{"name": "huber", "delta": 2.0}``, as :meth:`Loss.get_config` returns) or
@@ -488,14 +473,10 @@ def get(identifier: str | Mapping[str, Any] | Loss) -> Loss:
         name = identifier["name"]
     else:
         name, arguments = identifier, {}
-    if isinstance(name, str) and name.lower() in _ELSEWHERE:
-        module = importlib.import_module("ffnn._sklearn_losses")
-        cls: type[Loss] = getattr(module, _ELSEWHERE[name.lower()])
-    elif isinstance(name, str) and name.lower() in _BY_NAME:
-        cls = _BY_NAME[name.lower()]
-    else:
+    cls = LOSSES.find(name)
+    if cls is None:
         raise ValueError(
-            f"unknown loss {name!r}; expected a Loss, a config dict or one of {sorted(_BY_NAME)}"
+            f"unknown loss {name!r}; expected a Loss, a config dict or one of {LOSSES.names()}"
         )
     try:
         return cls(**arguments)

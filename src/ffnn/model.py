@@ -19,9 +19,19 @@ from ffnn._checks import check_array, check_dtype, check_n_features, check_rando
 from ffnn.layers import Dense, Layer, Parameter
 from ffnn.losses import Loss, check_sample_weight
 from ffnn.optimizers import Optimizer
-from ffnn.training import fit
 
-__all__ = ["Sequential"]
+__all__ = ["PLUGINS", "Sequential"]
+
+#: What the parts above the model plug into it (the model imports none of them): ``"fit"``, the
+#: training loop, set by :mod:`ffnn.training`; ``"save"``, the file writer, set by
+#: :mod:`ffnn.io`. ``import ffnn`` imports both.
+PLUGINS: dict[str, Callable[..., Any]] = {}
+
+
+def _plugin(name: str) -> Callable[..., Any]:
+    if name not in PLUGINS:
+        raise RuntimeError(f"Sequential.{name} is plugged in by ffnn: `import ffnn` first")
+    return PLUGINS[name]
 
 
 class Sequential:
@@ -221,8 +231,15 @@ class Sequential:
             np.copyto(target, value)
 
     # -- training and inference ----------------------------------------------------------
-    # training.fit takes the model first, so it serves as this method: model.fit(X, y, ...)
-    fit = fit
+    def fit(self, X: Any, y: Any, **kwargs: Any) -> Any:
+        """Train the model on ``(X, y)``: :func:`ffnn.training.fit` (see there for the
+        arguments: ``loss``, ``optimizer``, ``epochs``, ``batch_size``, ...); returns its
+        :class:`~ffnn.training.History`."""
+        return _plugin("fit")(self, X, y, **kwargs)
+
+    def save(self, path: Any, **kwargs: Any) -> None:
+        """Write the model to ``path``: :func:`ffnn.io.save` (``include_optimizer=...``)."""
+        _plugin("save")(self, path, **kwargs)
 
     def _loss_for(self, loss: str | Loss | None) -> Loss:
         if loss is not None:

@@ -20,7 +20,7 @@ import numpy as np
 
 from ffnn import initializers
 from ffnn._checks import Generator, check_dtype, check_positive_float, check_positive_int
-from ffnn.layers import Layer, Parameter, _check_fraction
+from ffnn.layers import LAYERS, Layer, Parameter, _check_fraction
 
 __all__ = ["BatchNorm", "LayerNorm"]
 
@@ -89,6 +89,7 @@ class _Normalization(Layer):
         }
 
 
+@LAYERS.register()
 class BatchNorm(_Normalization):
     """Batch normalisation (Ioffe & Szegedy, 2015) for dense inputs ``(batch, n_features)``,
     with the semantics of ``torch.nn.BatchNorm1d``.
@@ -182,6 +183,7 @@ class BatchNorm(_Normalization):
         return f"BatchNorm(n_features={self.n_features}, momentum={self.momentum}, eps={self.eps})"
 
 
+@LAYERS.register()
 class LayerNorm(_Normalization):
     """Layer normalisation (Ba, Kiros & Hinton, 2016): each sample normalised over its own
     features, as ``torch.nn.LayerNorm(n_features)``; the same in training and inference.

@@ -22,7 +22,6 @@ checked step by step against PyTorch. Conventions shared by all optimizers:
 
 from __future__ import annotations
 
-import importlib
 import math
 import numbers
 from collections.abc import Callable, Iterable, Mapping
@@ -31,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from ffnn._checks import check_positive_float
+from ffnn._registry import Registry
 from ffnn.layers import Parameter
 
 __all__ = [
@@ -113,6 +113,10 @@ Work = tuple[np.ndarray, ...]
 
 #: Entries of a parameter updated in one pass: 64 Ki values keep the work buffers in cache.
 CHUNK = 1 << 16
+
+
+#: Every optimizer by short name (for :func:`get`) and class name (for checkpoints).
+OPTIMIZERS: Registry[type[Optimizer]] = Registry("optimizer")
 
 
 class Optimizer:
@@ -333,6 +337,7 @@ class Optimizer:
         return f"{type(self).__name__}({settings})"
 
 
+@OPTIMIZERS.register("sgd")
 class SGD(Optimizer):
     """Stochastic gradient descent, with momentum (Polyak 1964; Sutskever et al. 2013, "On the
     importance of initialization and momentum in deep learning", for the Nesterov form).
@@ -406,6 +411,7 @@ class SGD(Optimizer):
         data -= np.multiply(direction, self.learning_rate, out=scratch)
 
 
+@OPTIMIZERS.register("adam")
 class Adam(Optimizer):
     """Adam (Kingma & Ba 2015, "Adam: A Method for Stochastic Optimization").
 
@@ -487,6 +493,7 @@ class Adam(Optimizer):
         data -= scratch  # θ ← θ - η m̂ / (√v̂ + ε)
 
 
+@OPTIMIZERS.register("adamw")
 class AdamW(Adam):
     """AdamW: Adam with decoupled weight decay (Loshchilov & Hutter 2019, "Decoupled Weight
     Decay Regularization").
@@ -523,6 +530,7 @@ class AdamW(Adam):
         )
 
 
+@OPTIMIZERS.register("rmsprop")
 class RMSprop(Optimizer):
     """RMSprop (Hinton, Srivastava & Swersky, "Neural Networks for Machine Learning", lecture 6e;
     the centered form from Graves 2013, "Generating Sequences With Recurrent Neural Networks").
@@ -612,6 +620,7 @@ class RMSprop(Optimizer):
         data -= np.multiply(direction, self.learning_rate, out=scratch)
 
 
+@OPTIMIZERS.register("adagrad")
 class Adagrad(Optimizer):
     """Adagrad (Duchi, Hazan & Singer 2011, "Adaptive Subgradient Methods for Online Learning
     and Stochastic Optimization").
@@ -680,15 +689,6 @@ class Adagrad(Optimizer):
         data -= scratch
 
 
-_BY_NAME: dict[str, Callable[..., Optimizer]] = {
-    "sgd": SGD,
-    "adam": Adam,
-    "adamw": AdamW,
-    "rmsprop": RMSprop,
-    "adagrad": Adagrad,
-}
-
-
 def get(identifier: str | Mapping[str, Any] | Optimizer) -> Optimizer:
     """An optimizer from its name, its configuration, or the instance itself.
 
@@ -724,20 +724,10 @@ def get(identifier: str | Mapping[str, Any] | Optimizer) -> Optimizer:
     )
 
 
-# Optimizers defined elsewhere, imported when first asked for by name: scikit-learn's update
-# rules, which ffnn.MLPClassifier / MLPRegressor train with (their checkpoints name them).
-_ELSEWHERE = {
-    "sklearnsgd": ("ffnn._sklearn_optim", "SklearnSGD"),
-    "sklearnadam": ("ffnn._sklearn_optim", "SklearnAdam"),
-}
-
-
 def _class_named(name: Any) -> Callable[..., Optimizer]:
-    if isinstance(name, str) and name.lower() in _BY_NAME:
-        return _BY_NAME[name.lower()]
-    if isinstance(name, str) and name.lower() in _ELSEWHERE:
-        module, attribute = _ELSEWHERE[name.lower()]
-        return getattr(importlib.import_module(module), attribute)
-    raise ValueError(
-        f"unknown optimizer {name!r}; expected an Optimizer or one of {sorted(_BY_NAME)}"
-    )
+    cls = OPTIMIZERS.find(name)
+    if cls is None:
+        raise ValueError(
+            f"unknown optimizer {name!r}; expected an Optimizer or one of {OPTIMIZERS.names()}"
+        )
+    return cls

@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from ffnn._registry import Registry
+
 __all__ = ["Regularizer", "L1", "L2", "L1L2", "get"]
 
 
@@ -26,6 +28,10 @@ def _check_strength(value: Any, name: str) -> float:
     if not math.isfinite(float(value)) or value < 0:
         raise ValueError(f"{name} must be a non-negative finite number, got {value}")
     return float(value)
+
+
+#: Every weight regularizer by short name and class name.
+REGULARIZERS: Registry[type[Regularizer]] = Registry("regularizer")
 
 
 class Regularizer:
@@ -41,6 +47,7 @@ class Regularizer:
         raise NotImplementedError
 
 
+@REGULARIZERS.register("l1_l2")
 class L1L2(Regularizer):
     """``penalty = l1 Σ|w| + l2 Σw²``; ``gradient = l1 sign(w) + 2 l2 w``.
 
@@ -76,6 +83,7 @@ class L1L2(Regularizer):
         return f"{type(self).__name__}(l1={self.l1:g}, l2={self.l2:g})"
 
 
+@REGULARIZERS.register("l1")
 class L1(L1L2):
     """``penalty = l1 Σ|w|`` (sparse weights)."""
 
@@ -89,6 +97,7 @@ class L1(L1L2):
         return f"L1({self.l1:g})"
 
 
+@REGULARIZERS.register("l2")
 class L2(L1L2):
     """``penalty = l2 Σw²`` (small weights; "weight decay" in the loss)."""
 
@@ -102,9 +111,6 @@ class L2(L1L2):
         return f"L2({self.l2:g})"
 
 
-_BY_NAME: dict[str, type[Regularizer]] = {"l1": L1, "l2": L2, "l1_l2": L1L2}
-
-
 def get(identifier: str | dict[str, Any] | Regularizer | None) -> Regularizer | None:
     """``None``, a Regularizer, ``"l1"`` / ``"l2"`` / ``"l1_l2"`` with default strengths, or a
     config dict such as ``{"name": "l2", "l2": 0.001}``."""
@@ -113,18 +119,19 @@ def get(identifier: str | dict[str, Any] | Regularizer | None) -> Regularizer | 
     if isinstance(identifier, dict):
         arguments = dict(identifier)
         name = arguments.pop("name", None)
-        if not isinstance(name, str) or name.lower() not in _BY_NAME:
+        if not isinstance(name, str) or REGULARIZERS.find(name) is None:
             raise ValueError(
                 f"unknown regularizer config {identifier!r}; expected a dict whose 'name' is one "
-                f"of {sorted(_BY_NAME)}"
+                f"of {REGULARIZERS.names()}"
             )
         try:
-            return _BY_NAME[name.lower()](**arguments)
+            return REGULARIZERS.lookup(name)(**arguments)
         except TypeError as error:
             raise TypeError(f"bad arguments for regularizer {name!r}: {error}") from error
-    if isinstance(identifier, str) and identifier.lower() in _BY_NAME:
-        return _BY_NAME[identifier.lower()]()
+    cls = REGULARIZERS.find(identifier)
+    if cls is not None:
+        return cls()
     raise ValueError(
         f"unknown regularizer {identifier!r}; expected a Regularizer, None or one of "
-        f"{sorted(_BY_NAME)}"
+        f"{REGULARIZERS.names()}"
     )

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ffnn import model as model_module
 from ffnn import optimizers as optimizers_module
 from ffnn._checks import (
     check_array,
@@ -32,6 +33,7 @@ from ffnn._checks import (
     check_non_negative_int,
     check_positive_int,
     check_same_length,
+    user_stacklevel,
 )
 from ffnn.callbacks import Callback
 from ffnn.losses import Loss, check_sample_weight, class_weight_to_sample_weight
@@ -363,7 +365,7 @@ def fit(
     data = _Data(model, loss_fn, X, y, sample_weight)
     scale_problem = feature_scale_problem(data.X)
     if scale_problem:
-        warnings.warn(scale_problem, FeatureScaleWarning, stacklevel=2)
+        warnings.warn(scale_problem, FeatureScaleWarning, stacklevel=user_stacklevel())
     val = None
     if validation_split:
         train_index, val_index = split_validation(data.X.shape[0], validation_split, model.rng)
@@ -455,7 +457,7 @@ def fit(
     if divergence and on_divergence == "raise":
         raise TrainingDivergedError(divergence, epoch + 1, history)
     if divergence:
-        warnings.warn(divergence, TrainingDivergedWarning, stacklevel=2)
+        warnings.warn(divergence, TrainingDivergedWarning, stacklevel=user_stacklevel())
     return history
 
 
@@ -617,3 +619,6 @@ def _restore_after_divergence(run: _EpochRunner, epoch: int) -> str:
         f"{restored}. Try a smaller learning rate (it is {run.optimizer.learning_rate:g}) "
         "or scale the inputs (e.g. to zero mean and unit variance)."
     )
+
+
+model_module.PLUGINS["fit"] = fit  # model.fit(X, y, ...) is this loop

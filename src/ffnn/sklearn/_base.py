@@ -1,8 +1,8 @@
 """The shared base of :class:`ffnn.MLPClassifier` and :class:`ffnn.MLPRegressor`.
 
-:class:`BaseMLP` checks the constructor arguments (:mod:`ffnn._mlp_params`), builds the
+:class:`BaseMLP` checks the constructor arguments (:mod:`ffnn.sklearn._params`), builds the
 network (``model_``, an :class:`ffnn.Sequential` emitting logits, with scikit-learn's initial
-weights), hands it to one of the two loops of :mod:`ffnn._mlp_training`, and runs inference.
+weights), hands it to one of the two loops of :mod:`ffnn.sklearn._training`, and runs inference.
 The fitted ``coefs_`` and ``intercepts_`` are the network's own arrays, not copies.
 """
 
@@ -24,17 +24,17 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ffnn import activations
 from ffnn._checks import check_dtype
-from ffnn._mlp_params import (
+from ffnn.layers import Dense, Dropout, Layer
+from ffnn.losses import BinaryCrossEntropy, CrossEntropy, Loss, check_sample_weight
+from ffnn.model import Sequential
+from ffnn.sklearn._losses import HalfPoissonDeviance, HalfSquaredError, SummedBinaryCrossEntropy
+from ffnn.sklearn._params import (
     check_parameters,
     hidden_activations,
     hidden_layer_sizes,
     is_real,
 )
-from ffnn._mlp_training import fit_lbfgs, fit_stochastic, forget_batch
-from ffnn._sklearn_losses import HalfPoissonDeviance, HalfSquaredError, SummedBinaryCrossEntropy
-from ffnn.layers import Dense, Dropout, Layer
-from ffnn.losses import BinaryCrossEntropy, CrossEntropy, Loss, check_sample_weight
-from ffnn.model import Sequential
+from ffnn.sklearn._training import fit_lbfgs, fit_stochastic, forget_batch
 from ffnn.training import History
 
 __all__ = ["BaseMLP"]

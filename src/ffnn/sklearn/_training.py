@@ -1,4 +1,4 @@
-"""The two training loops of :mod:`ffnn.estimators`: scikit-learn's, run on an ffnn network.
+"""The two training loops of :mod:`ffnn.sklearn.estimators`: scikit-learn's, run on an ffnn network.
 
 Both work on an estimator whose ``model_`` (a :class:`~ffnn.Sequential` emitting logits, with
 its ``loss``) is built, and set the fitted attributes scikit-learn's MLP sets, in its order:
@@ -16,7 +16,7 @@ One step on a batch ``xb (B, n_features)``, ``yb (B, n_outputs)``, weights ``wb 
    ``L = loss(logits, yb, wb) + α Σ_layers ‖W_l‖² / (2 W)`` (scikit-learn's penalty, divided by
    the batch's weight, so the last, smaller batch of an epoch is penalised more);
 2. ``model.backward(∂L/∂logits)``; then ``∂L/∂W_l += (α / W) W_l`` (biases are not penalised);
-3. ``optimizer.step()`` (:mod:`ffnn._sklearn_optim`).
+3. ``optimizer.step()`` (:mod:`ffnn.sklearn._optimizers`).
 
 The epoch's ``loss_`` is ``Σ_batches L_b · B_b / n`` (batch sizes, not weights, as scikit-learn).
 """
@@ -34,12 +34,12 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import shuffle
 
-from ffnn._sklearn_optim import SklearnAdam, SklearnSGD
 from ffnn.layers import Dense, Parameter
 from ffnn.model import Sequential
+from ffnn.sklearn._optimizers import SklearnAdam, SklearnSGD
 
 if TYPE_CHECKING:
-    from ffnn._mlp_base import BaseMLP
+    from ffnn.sklearn._base import BaseMLP
 
 __all__ = ["fit_lbfgs", "fit_stochastic", "forget_batch"]
 

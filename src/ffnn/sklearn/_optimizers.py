@@ -1,4 +1,4 @@
-"""scikit-learn's MLP optimizers, written as ffnn optimizers, for :mod:`ffnn.estimators`.
+"""scikit-learn's MLP optimizers, written as ffnn optimizers, for :mod:`ffnn.sklearn.estimators`.
 
 :mod:`ffnn.optimizers` follows PyTorch. scikit-learn's ``MLPClassifier`` and ``MLPRegressor``
 use other forms of the same ideas, and the estimators must reproduce its trajectories to
@@ -28,11 +28,12 @@ from collections.abc import Iterable
 import numpy as np
 
 from ffnn.layers import Parameter
-from ffnn.optimizers import Optimizer, State, Work
+from ffnn.optimizers import OPTIMIZERS, Optimizer, State, Work
 
 __all__ = ["SklearnAdam", "SklearnSGD"]
 
 
+@OPTIMIZERS.register("sklearnsgd")
 class SklearnSGD(Optimizer):
     """scikit-learn's SGD with momentum (velocity form) and its learning-rate schedules.
 
@@ -121,6 +122,7 @@ class SklearnSGD(Optimizer):
         return False
 
 
+@OPTIMIZERS.register("sklearnadam")
 class SklearnAdam(Optimizer):
     """scikit-learn's Adam: the bias correction in the step size, ε outside it.
 
@@ -189,8 +191,3 @@ class SklearnAdam(Optimizer):
         if verbose:
             print(message + " Stopping.")
         return True
-
-
-# ffnn.load rebuilds a checkpointed optimizer from its class name through ffnn.optimizers.get;
-# these two join that lookup once this module is imported (ffnn.estimators imports it), so a
-# ModelCheckpoint written while an estimator trains loads back with its optimizer state.

@@ -6,9 +6,9 @@ attributes, methods, warnings and errors as scikit-learn 1.9, and, from the same
 ``random_state``, the same initial weights, batches and steps, so that ``loss_curve_`` and
 ``coefs_`` agree with scikit-learn's to rounding. The network is an :class:`ffnn.Sequential`
 (``model_``, emitting logits) trained with scikit-learn's update rules
-(:mod:`ffnn._sklearn_optim`), losses (:mod:`ffnn._sklearn_losses`) and loop
-(:mod:`ffnn._mlp_training`); :mod:`ffnn._mlp_base` holds what the two estimators share and
-:mod:`ffnn._mlp_params` checks their arguments.
+(:mod:`ffnn.sklearn._optimizers`), losses (:mod:`ffnn.sklearn._losses`) and loop
+(:mod:`ffnn.sklearn._training`); :mod:`ffnn.sklearn._base` holds what the two estimators share and
+:mod:`ffnn.sklearn._params` checks their arguments.
 
 Beyond scikit-learn, off by default so that defaults behave the same:
 
@@ -49,10 +49,10 @@ except ImportError as error:  # pragma: no cover - exercised without the extra
         "pip install 'ffnn[sklearn]'"
     ) from error
 
-from ffnn._mlp_base import BaseMLP
-from ffnn._mlp_params import InvalidParameterError, invalid
 from ffnn.activations import sigmoid
 from ffnn.losses import check_sample_weight, class_weight_to_sample_weight
+from ffnn.sklearn._base import BaseMLP
+from ffnn.sklearn._params import InvalidParameterError, invalid
 
 __all__ = ["InvalidParameterError", "MLPClassifier", "MLPRegressor"]
 

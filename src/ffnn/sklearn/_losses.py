@@ -1,4 +1,4 @@
-"""scikit-learn's MLP losses as ffnn losses, for :mod:`ffnn.estimators`.
+"""scikit-learn's MLP losses as ffnn losses, for :mod:`ffnn.sklearn.estimators`.
 
 scikit-learn pairs each output activation with its canonical loss, so that ``∂L/∂z = p - y``
 for every pair (``z`` the logits, ``p`` the output). Its losses are weighted means over the
@@ -30,7 +30,8 @@ at machine ε before the log, so the two differ when a prediction is that sure a
 cross-entropy, mean squared error), so that a model saved by :func:`ffnn.save` (or
 :class:`~ffnn.ModelCheckpoint`) loads with the same predictions; its loss values are then
 ffnn's means. The Poisson deviance has no ffnn counterpart: it is saved under its own name,
-which :func:`ffnn.load` knows once this module is imported (as :mod:`ffnn.estimators` does).
+registered with :data:`ffnn.losses.LOSSES` when this module is imported (as
+:mod:`ffnn.sklearn.estimators` does).
 """
 
 from __future__ import annotations
@@ -40,11 +41,12 @@ from typing import Any
 import numpy as np
 from scipy.special import xlogy
 
-from ffnn.losses import BinaryCrossEntropy, Loss, MeanSquaredError
+from ffnn.losses import LOSSES, BinaryCrossEntropy, Loss, MeanSquaredError
 
 __all__ = ["HalfPoissonDeviance", "HalfSquaredError", "SummedBinaryCrossEntropy"]
 
 
+@LOSSES.register("summed_binary_cross_entropy")
 class SummedBinaryCrossEntropy(BinaryCrossEntropy):
     """Multi-label log loss summed over the ``K`` labels (scikit-learn's ``binary_log_loss``):
     ``K`` times :class:`~ffnn.losses.BinaryCrossEntropy`, gradient ``w_i (p - y) / W``."""
@@ -61,6 +63,7 @@ class SummedBinaryCrossEntropy(BinaryCrossEntropy):
         return BinaryCrossEntropy().get_config()
 
 
+@LOSSES.register("half_squared_error")
 class HalfSquaredError(MeanSquaredError):
     """``L = ½ mean_k Σ_i w_i (z_ik - y_ik)² / W``, stepping along ``w_i (z_ik - y_ik) / W``
     (scikit-learn's ``squared_loss`` and its ``p - y``); identity link."""
@@ -77,6 +80,7 @@ class HalfSquaredError(MeanSquaredError):
         return MeanSquaredError().get_config()
 
 
+@LOSSES.register("half_poisson_deviance")
 class HalfPoissonDeviance(Loss):
     """Half the Poisson deviance with a log link (scikit-learn's ``poisson_loss``).
 
@@ -106,7 +110,3 @@ class HalfPoissonDeviance(Loss):
                 f"loss='poisson' needs targets y >= 0, got a minimum of {targets.min():g}"
             )
         return targets
-
-
-# ffnn.load rebuilds a saved loss by name through ffnn.losses.get: the Poisson deviance joins
-# that lookup once this module is imported (ffnn.estimators imports it)
