@@ -1,0 +1,172 @@
+"""What the ``ffnn`` commands share: the parser class, argument types, exit codes, one-line
+errors, loading a model file, and the scores ``train`` and ``evaluate`` print.
+
+A command reports a problem with its arguments, its files or its environment by raising
+:class:`UsageError` (or :class:`~ffnn.csvdata.DataError` for a CSV file or a model's metadata);
+:func:`ffnn.cli.main` prints it as one line and exits with :data:`USAGE_ERROR`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import NoReturn
+
+import numpy as np
+
+from ffnn import metrics
+from ffnn.csvdata import Preprocessor
+from ffnn.io import load
+from ffnn.model import Sequential
+
+USAGE_ERROR = 2  # argparse's exit status for bad arguments
+DIVERGED = 1  # training diverged: nothing saved
+INTERRUPTED = 130  # Ctrl-C, as a shell reports SIGINT
+BROKEN_PIPE = 141  # the reader of standard output has gone, as a shell reports SIGPIPE
+
+STANDARDISATION_NOTE = (
+    "The features are standardised with the training mean and standard deviation, which are "
+    "stored in the model file and applied by predict and evaluate."
+)
+
+
+class UsageError(Exception):
+    """A problem with the command's arguments or environment, reported as one line (exit 2)."""
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line on stderr: what is wrong, where to look."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(USAGE_ERROR, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def fail(args: argparse.Namespace, message: str) -> int:
+    """Report a usage problem found after parsing, as argparse reports its own: one line."""
+    print(f"ffnn {args.command}: error: {' '.join(message.split())}", file=sys.stderr)
+    return USAGE_ERROR
+
+
+# -- argument types: each turns one word of the command line into a value or refuses it -----
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {value}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not np.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive finite number, got {text}")
+    return value
+
+
+def non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}") from None
+    if not np.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got {text}")
+    return value
+
+
+def fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}") from None
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text}")
+    return value
+
+
+# -- files and optional parts ---------------------------------------------------------------
+def check_writable(path: Path, option: str) -> None:
+    """Fail before any work if ``path`` cannot be written (an existing file may be replaced)."""
+    folder = path.parent
+    if path.is_dir():
+        raise UsageError(f"{option} {path} is a folder; give a file name")
+    if not folder.is_dir():
+        raise UsageError(f"{option} {path}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(f"{option} {path}: the folder {folder} is not writable")
+
+
+def load_model(path: Path) -> Sequential:
+    """The :class:`Sequential` in the model file ``path``; :class:`UsageError` otherwise."""
+    try:
+        model = load(path)
+    except ValueError as error:  # not a model, damaged, too new: the message names it
+        raise UsageError(str(error)) from None
+    except OSError as error:
+        raise UsageError(f"cannot read {path}: {error.strerror or error}") from None
+    if not isinstance(model, Sequential):
+        raise UsageError(
+            f"{path} holds a {type(model).__name__}; these commands read Sequential models"
+        )
+    return model
+
+
+def plotting_module() -> ModuleType | None:
+    """:mod:`ffnn.plotting` with matplotlib loaded, or None when matplotlib is missing."""
+    from ffnn import plotting
+
+    try:
+        plotting._pyplot()
+    except ImportError:
+        return None
+    return plotting
+
+
+# -- scores ---------------------------------------------------------------------------------
+def scores(model: Sequential, prep: Preprocessor, X: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    """What ``evaluate`` prints, in inference mode, without penalties.
+
+    Classification: ``loss`` (the model's cross-entropy) and ``accuracy``; regression: ``mse``,
+    ``mae`` and ``r2`` in the target's own units. ``X`` ``(n, n_features)`` is standardised,
+    ``y`` ``(n,)`` as :meth:`Preprocessor.targets` gives it.
+    """
+    loss = model.loss
+    if loss is None:  # Preprocessor.from_model and run_train see to it
+        raise UsageError("the model has no loss, so it cannot be scored: fit it first")
+    logits = model.forward(np.asarray(X, dtype=model.dtype))  # (n, n_outputs)
+    predicted = loss.predict(logits)
+    predicted = predicted[:, 0] if predicted.ndim == 2 else predicted  # (n,)
+    if prep.task == "classification":
+        targets = loss.prepare_targets(y, model.n_outputs, model.dtype)
+        return {"loss": loss.forward(logits, targets), "accuracy": metrics.accuracy(y, predicted)}
+    values = prep.unscale_target(predicted)
+    result = {
+        "mse": metrics.mean_squared_error(y, values),
+        "mae": metrics.mean_absolute_error(y, values),
+    }
+    if len(y) >= 2:
+        result["r2"] = metrics.r2_score(y, values)
+    return result
+
+
+def print_scores(values: dict[str, float], prefix: str = "") -> None:
+    """One ``name: value`` line per score."""
+    for name, value in values.items():
+        print(f"{prefix}{name}: {value:.6g}")

@@ -1,0 +1,141 @@
+"""``ffnn info`` and ``ffnn export-onnx``: what a model file holds, and the same model as an
+ONNX graph that takes the raw feature columns.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ffnn._version import __version__
+from ffnn.cli._common import UsageError, check_writable, load_model
+from ffnn.csvdata import DataError, Preprocessor
+from ffnn.io import MANIFEST
+from ffnn.layers import Dense
+from ffnn.model import Sequential
+
+
+def add_parser(commands: Any) -> None:
+    """``info`` and ``export-onnx``."""
+    _add_info_parser(commands)
+    _add_export_onnx_parser(commands)
+
+
+def _add_info_parser(commands: Any) -> None:
+    info = commands.add_parser(
+        "info",
+        help="describe a model file",
+        description=(
+            "Print what a model file holds: its format version and the ffnn version that wrote "
+            "it, the task, target, classes and feature columns, the epochs trained, and the "
+            "network's summary (layers, output shapes, parameters, loss)."
+        ),
+    )
+    info.add_argument("model", type=Path, metavar="MODEL", help="a file written by ffnn.save")
+    info.set_defaults(run=run_info)
+
+
+def run_info(args: argparse.Namespace) -> int:
+    model = load_model(args.model)
+    with zipfile.ZipFile(args.model) as archive:  # ffnn.load has checked the manifest
+        manifest = json.loads(archive.read(MANIFEST))
+    print(
+        f"File: {args.model} (ffnn model format version {manifest['format_version']}, "
+        f"written by ffnn {manifest.get('ffnn_version', '?')}; this is ffnn {__version__})"
+    )
+    try:
+        prep: Preprocessor | None = Preprocessor.from_model(model, str(args.model))
+    except DataError as error:
+        print(f"Task: unknown ({error})")
+        prep = None
+    if prep is not None:
+        print(f"Task: {prep.task}")
+        print(f"Target: {prep.target or '(not stored)'}")
+        if prep.classes is not None:
+            print(f"Classes ({len(prep.classes)}): {', '.join(prep.class_names())}")
+        if prep.features is None:
+            print(f"Features ({model.n_features_in}): (names not stored)")
+        else:
+            print(f"Features ({len(prep.features)}): {', '.join(prep.features)}")
+        if prep.feature_mean is not None:
+            print("Inputs: standardised with the training mean and standard deviation (stored)")
+    print(f"Epochs trained: {model.epochs_trained}")
+    model.summary()
+    return 0
+
+
+def _add_export_onnx_parser(commands: Any) -> None:
+    export = commands.add_parser(
+        "export-onnx",
+        help="export a model to ONNX (needs the onnx extra)",
+        description=(
+            "Write the model as an ONNX graph (pip install 'ffnn[onnx]'). The stored "
+            "standardisation is folded into the first layer (and, for a regression, the "
+            "target's into the last), so the ONNX model takes the raw feature columns, in the "
+            "order 'ffnn info' lists them, and gives values in the target's units; class k of "
+            "its outputs is the k-th class 'ffnn info' lists."
+        ),
+    )
+    export.add_argument("model", type=Path, metavar="MODEL", help="a file written by ffnn train")
+    export.add_argument("out", type=Path, metavar="OUT.onnx", help="the ONNX file to write")
+    export.set_defaults(run=run_export_onnx)
+
+
+def folded_model(model: Sequential, prep: Preprocessor) -> Sequential:
+    """A copy of ``model`` that takes raw features and, for a regression, gives values in the
+    target's units: the standardisation folded into the first and last Dense layers.
+
+    ``((x - μ) / s) W + b = x (W / s[:, None]) + (b - (μ / s) W)``, and
+    ``σ_y (h W + b) + μ_y = h (σ_y W) + (σ_y b + μ_y)``.
+    """
+    folded = copy.deepcopy(model)
+    first, last = folded.layers[0], folded.layers[-1]
+    if prep.feature_mean is not None and prep.feature_scale is not None:
+        if not isinstance(first, Dense):
+            raise UsageError(f"cannot fold the standardisation into a {type(first).__name__}")
+        weight = first.weight.data.astype(np.float64)  # (n_in, n_out)
+        shift = (prep.feature_mean / prep.feature_scale) @ weight  # (n_out,)
+        first.weight.data[...] = weight / prep.feature_scale[:, None]
+        first.bias.data[...] = first.bias.data - shift
+    if prep.task == "regression" and (prep.target_mean, prep.target_scale) != (0.0, 1.0):
+        if not isinstance(last, Dense):
+            raise UsageError(f"cannot fold the target scaling into a {type(last).__name__}")
+        last.weight.data[...] = last.weight.data.astype(np.float64) * prep.target_scale
+        last.bias.data[...] = (
+            last.bias.data.astype(np.float64) * prep.target_scale + prep.target_mean
+        )
+    folded.metadata = {}
+    return folded
+
+
+def run_export_onnx(args: argparse.Namespace) -> int:
+    model = load_model(args.model)
+    prep = Preprocessor.from_model(model, str(args.model))
+    check_writable(args.out, "OUT.onnx")
+    try:
+        from ffnn.onnx_export import export_onnx
+    except ImportError as error:
+        raise UsageError(
+            f"ONNX export needs the onnx extra: pip install 'ffnn[onnx]' ({error})"
+        ) from None
+    try:
+        export_onnx(folded_model(model, prep), args.out)
+    except ImportError as error:
+        raise UsageError(
+            f"ONNX export needs the onnx extra: pip install 'ffnn[onnx]' ({error})"
+        ) from None
+    except (TypeError, ValueError) as error:  # e.g. a layer ONNX export does not cover
+        raise UsageError(f"cannot export {args.model}: {error}") from None
+    print(f"Saved {args.out}")
+    features = prep.features or [f"{model.n_features_in} columns"]
+    print(f"Inputs: {', '.join(features)} (raw values: the standardisation is built in)")
+    if prep.classes is not None:
+        pairs = ", ".join(f"{k} {name}" for k, name in enumerate(prep.class_names()))
+        print(f"Classes by output index: {pairs}")
+    return 0

@@ -1,0 +1,117 @@
+"""``ffnn predict`` and ``ffnn evaluate``: a trained model applied to the rows of a CSV file.
+
+Both read the model's preprocessing from its file (:meth:`Preprocessor.from_model`), so the
+columns are chosen, standardised and labelled as ``ffnn train`` did.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ffnn import csvdata
+from ffnn.cli._common import (
+    STANDARDISATION_NOTE,
+    UsageError,
+    check_writable,
+    load_model,
+    print_scores,
+    scores,
+)
+from ffnn.csvdata import Preprocessor, format_numbers
+
+
+def add_parser(commands: Any) -> None:
+    """``predict`` and ``evaluate``."""
+    _add_predict_parser(commands)
+    _add_evaluate_parser(commands)
+
+
+def _add_predict_parser(commands: Any) -> None:
+    predict = commands.add_parser(
+        "predict",
+        help="predict the target of every row of a CSV file",
+        description=(
+            "Write one prediction per row of DATA.csv, in order, as CSV: the class label "
+            "(classification) or the value (regression), in a column named after the target. "
+            "DATA.csv needs the model's feature columns (others, such as the target, are "
+            "ignored). " + STANDARDISATION_NOTE
+        ),
+    )
+    predict.add_argument("model", type=Path, metavar="MODEL", help="a file written by ffnn train")
+    predict.add_argument("data", type=Path, metavar="DATA.csv", help="the rows to predict")
+    predict.add_argument(
+        "--out", type=Path, metavar="FILE", help="the CSV file to write (default: standard output)"
+    )
+    predict.add_argument(
+        "--proba",
+        action="store_true",
+        help="also write one probability column per class, proba_<label> (classification)",
+    )
+    predict.set_defaults(run=run_predict)
+
+
+def run_predict(args: argparse.Namespace) -> int:
+    model = load_model(args.model)
+    prep = Preprocessor.from_model(model, str(args.model))
+    if args.proba and prep.task != "classification":
+        raise UsageError("--proba needs a classification model; this one does regression")
+    if args.out is not None:
+        check_writable(args.out, "--out")
+    table = csvdata.read_csv(args.data)
+    X = prep.inputs(table, model.n_features_in, exclude=prep.target)
+    name = prep.target or "prediction"
+    if prep.task == "regression":
+        header, columns = [name], [format_numbers(prep.unscale_target(model.predict(X)))]
+    else:
+        header, columns = [name], [prep.labels(model.predict(X))]
+    if args.proba:
+        probabilities = model.predict_proba(X)  # (n, K), or (n, 1): P(class 1)
+        if probabilities.shape[1] == 1:
+            probabilities = np.hstack([1 - probabilities, probabilities])
+        header += [f"proba_{label}" for label in prep.class_names()]
+        columns += [format_numbers(column) for column in probabilities.T]
+    if args.out is None:
+        csvdata.write_csv(None, header, columns)
+        return 0
+    try:
+        csvdata.write_csv(args.out, header, columns)
+    except OSError as error:
+        raise UsageError(f"cannot write {args.out}: {error.strerror or error}") from None
+    print(f"Saved {table.n_rows} predictions to {args.out}")
+    return 0
+
+
+def _add_evaluate_parser(commands: Any) -> None:
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="score a model on a labelled CSV file",
+        description=(
+            "Print the model's metrics on DATA.csv as 'name: value' lines: loss "
+            "(cross-entropy) and accuracy for a classifier; mse, mae and r2 (in the target's "
+            "units) for a regression. " + STANDARDISATION_NOTE
+        ),
+    )
+    evaluate.add_argument("model", type=Path, metavar="MODEL", help="a file written by ffnn train")
+    evaluate.add_argument("data", type=Path, metavar="DATA.csv", help="rows with known targets")
+    evaluate.add_argument(
+        "--target",
+        metavar="COLUMN",
+        help="the column of true targets (default: the column the model was trained on)",
+    )
+    evaluate.set_defaults(run=run_evaluate)
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    model = load_model(args.model)
+    prep = Preprocessor.from_model(model, str(args.model))
+    target = args.target or prep.target
+    if target is None:
+        raise UsageError("--target is needed: the model file does not name its target column")
+    table = csvdata.read_csv(args.data)
+    X = prep.inputs(table, model.n_features_in, exclude=target)
+    print_scores(scores(model, prep, X, prep.targets(table, target)))
+    return 0
