@@ -1,0 +1,31 @@
+"""Tabular data for the command line: CSV files in, arrays out, predictions back to CSV.
+
+Two concepts, one module each:
+
+- :mod:`ffnn.csvdata.table`: reading and writing CSV files. :class:`Table` holds the cells as
+  text, column by column, and parses the numeric ones; :func:`read_csv`, :func:`write_csv`,
+  :func:`format_numbers`.
+- :mod:`ffnn.csvdata.preprocessor`: :class:`Preprocessor` turns chosen columns into a
+  network's inputs and targets (features standardised with the training mean and standard
+  deviation, class labels as indices 0..K-1, regression targets standardised too) and outputs
+  back into labels and values; its settings travel in the model file as ``model.metadata``.
+  :func:`infer_task` picks classification or regression from the target column.
+
+Every problem with a file or a column raises :class:`DataError`, a ``ValueError`` whose message
+names the file, the column and the line.
+"""
+
+from ffnn.csvdata.preprocessor import MAX_INFERRED_CLASSES, TASKS, Preprocessor, infer_task
+from ffnn.csvdata.table import DataError, Table, format_numbers, read_csv, write_csv
+
+__all__ = [
+    "DataError",
+    "Table",
+    "read_csv",
+    "write_csv",
+    "format_numbers",
+    "infer_task",
+    "Preprocessor",
+    "MAX_INFERRED_CLASSES",
+    "TASKS",
+]
