@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import types
 
 import numpy as np
 import pytest
 
 import ffnn
+from ffnn import cli, csvdata
 from ffnn.cli import main
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -223,3 +225,53 @@ def test_missing_arguments_exit_2_with_one_line(argv, message, capsys):
     captured = capsys.readouterr()
     (line,) = captured.err.strip().splitlines()
     assert line.startswith(f"ffnn {argv[0]}: error: ") and message in line
+
+
+# -- how a command joins the program ---------------------------------------------------------
+def add_fake_command(monkeypatch, run):
+    """A command group as ffnn.cli's modules are: a module with ``add_parser(commands)``."""
+    group = types.ModuleType("fake_command")
+
+    def add_parser(commands):
+        fake = commands.add_parser("fake", help="a command added by a test")
+        fake.set_defaults(run=run)
+
+    group.add_parser = add_parser
+    monkeypatch.setattr(cli, "COMMAND_GROUPS", (*cli.COMMAND_GROUPS, group))
+
+
+def test_a_command_group_joins_the_program_with_one_line(monkeypatch, capsys):
+    add_fake_command(monkeypatch, lambda args: 7 if args.command == "fake" else 0)
+    assert main(["fake"]) == 7
+    assert main(["--help"]) == 0
+    assert re.search(r"^\s+fake\s+a command added by a test$", capsys.readouterr().out, re.M)
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "message"),
+    [
+        (cli.UsageError("the input  is\nwrong"), 2, "ffnn fake: error: the input is wrong"),
+        (csvdata.DataError("data.csv has no column 'y'"), 2, "ffnn fake: error: data.csv has no"),
+        (KeyboardInterrupt(), 130, "ffnn fake: interrupted"),
+    ],
+)
+def test_main_reports_what_a_command_raises_as_one_line_and_a_status(
+    error, status, message, monkeypatch, capsys
+):
+    def run(args):
+        raise error
+
+    add_fake_command(monkeypatch, run)
+    assert main(["fake"]) == status
+    captured = capsys.readouterr()
+    (line,) = captured.err.strip().splitlines()
+    assert line.startswith(message), line
+
+
+def test_a_reader_that_goes_away_ends_the_command_with_141(monkeypatch, capsys):
+    def run(args):
+        raise BrokenPipeError  # as print() raises when `ffnn predict ... | head` has read enough
+
+    add_fake_command(monkeypatch, run)
+    assert main(["fake"]) == 141
+    assert capsys.readouterr().err == ""

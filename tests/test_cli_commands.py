@@ -7,6 +7,7 @@ results are compared with the saved model used directly from Python.
 
 from __future__ import annotations
 
+import argparse
 import csv
 import re
 import subprocess
@@ -18,8 +19,8 @@ import numpy as np
 import pytest
 
 import ffnn
-from ffnn import csvdata
-from ffnn.cli import folded_model, main
+from ffnn import activations, csvdata, layers, optimizers
+from ffnn.cli import build_parser, folded_model, main
 from ffnn.datasets import make_blobs
 
 SPECIES = ["setosa", "versicolor", "virginica"]
@@ -570,3 +571,62 @@ def test_predict_proba_of_a_regression_model_exits_2(regression_csv, tmp_path, c
     train(regression_csv, "price", tmp_path / "r.ffnn")
     assert main(["predict", str(tmp_path / "r.ffnn"), str(regression_csv), "--proba"]) == 2
     assert "--proba needs a classification model" in one_error_line(capsys, "predict")
+
+
+# -- choices read from the registries -------------------------------------------------------
+def train_choices(option: str) -> list[str]:
+    """The choices of ``ffnn train OPTION`` in a freshly built parser."""
+    parser = build_parser()
+    (commands,) = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    (action,) = (a for a in commands.choices["train"]._actions if option in a.option_strings)
+    return list(action.choices)
+
+
+@pytest.fixture
+def scratch_registries(monkeypatch):
+    """What the test registers in the activation, layer and optimizer registries is dropped
+    after it (each registry's tables are replaced by copies for the test's duration)."""
+    for registry in (activations.ACTIVATIONS, layers.LAYERS, optimizers.OPTIMIZERS):
+        for table in ("_by_name", "_by_class_name"):
+            monkeypatch.setattr(registry, table, dict(getattr(registry, table)))
+
+
+def test_an_activation_registered_anywhere_is_offered_by_train(
+    scratch_registries, binary_csv, tmp_path
+):
+    assert "cube" not in train_choices("--activation")
+
+    @activations.register_activation("cube")
+    class Cube(ffnn.Layer):
+        """``y = x³``, ``y' = 3x²``; counts the batches it sees."""
+
+        batches = 0
+
+        def forward(self, x, training=False):
+            Cube.batches += 1
+            self.x = x
+            return x**3
+
+        def backward(self, grad):
+            return grad * 3 * self.x**2
+
+    assert "cube" in train_choices("--activation")
+    train(binary_csv, "label", tmp_path / "cube.ffnn", "--activation", "cube", "--hidden", "3")
+    assert Cube.batches >= 15 * 2  # 15 epochs of 48 training rows in batches of 32
+
+
+def test_train_offers_every_built_in_activation_and_optimizer():
+    assert set(train_choices("--activation")) == set(activations.ACTIVATIONS.names())
+    assert set(train_choices("--optimizer")) == {"sgd", "adam", "adamw", "rmsprop", "adagrad"}
+
+
+def test_train_offers_a_new_core_optimizer_but_not_the_sklearn_adapters(scratch_registries):
+    pytest.importorskip("ffnn.sklearn")  # registers sklearnsgd and sklearnadam
+    assert {"sklearnsgd", "sklearnadam"} <= set(optimizers.OPTIMIZERS.names())
+    assert not {"sklearnsgd", "sklearnadam"} & set(train_choices("--optimizer"))
+
+    @optimizers.OPTIMIZERS.register("lion")
+    class Lion(optimizers.SGD):
+        __module__ = "ffnn.optimizers"  # as if defined there: a new built-in
+
+    assert "lion" in train_choices("--optimizer")
