@@ -22,6 +22,7 @@ DEMO_ANIMATION = "training.gif"
 
 
 def add_parser(commands: Any) -> None:
+    """``demo``: its arguments, and ``run_demo`` to run it."""
     demo = commands.add_parser(
         "demo",
         help="train the tutorial's 2-4-1 network on its blobs and draw the pictures",

@@ -94,6 +94,7 @@ def _column_names(text: str) -> list[str]:
 
 
 def add_parser(commands: Any) -> None:
+    """``train``: its arguments, and ``run_train`` to run it."""
     train = commands.add_parser(
         "train",
         help="train a network on a CSV file and save it",
@@ -117,7 +118,7 @@ def add_parser(commands: Any) -> None:
     )
     train.add_argument(
         "--task",
-        choices=("auto", "classification", "regression"),
+        choices=("auto", *csvdata.TASKS),
         default="auto",
         help="what to predict (auto: classification for text or few distinct integers)",
     )
