@@ -85,6 +85,11 @@ CORE_FORBIDDEN = {
 }
 
 
+# The target of an `importlib.import_module(name)` or `__import__(name)` whose name is not a
+# string literal: the reader cannot tell what it imports, so the test refuses it.
+COMPUTED = "<computed name>"
+
+
 @dataclass(frozen=True)
 class Import:
     """One import statement or call: `source` imports `target` at `path:line`."""
@@ -124,6 +129,7 @@ class _Collector(ast.NodeVisitor):
 
     def __init__(self) -> None:
         self.found: list[tuple[str, list[str] | None, int, int]] = []
+        self.computed: list[int] = []  # lines of import_module / __import__ calls on non-literals
 
     def visit_If(self, node: ast.If) -> None:
         if _is_type_checking(node.test):
@@ -149,6 +155,8 @@ class _Collector(ast.NodeVisitor):
                 text = first.value
                 level = len(text) - len(text.lstrip("."))
                 self.found.append((text.lstrip("."), None, level, node.lineno))
+            else:  # a name computed at run time: no reader can follow it
+                self.computed.append(node.lineno)
         self.generic_visit(node)
 
 
@@ -170,6 +178,7 @@ def import_edges(modules: dict[str, tuple[str, bool, str]], root: str = "ffnn") 
         lines = source.splitlines()
         collector = _Collector()
         collector.visit(ast.parse(source, filename=path))
+        collector.found += [(COMPUTED, None, 0, line) for line in collector.computed]
         package = module if is_package else module.rpartition(".")[0]
         for name, names, level, line in collector.found:
             if level:
@@ -177,6 +186,9 @@ def import_edges(modules: dict[str, tuple[str, bool, str]], root: str = "ffnn") 
                 base = base[: len(base) - (level - 1)]
                 name = ".".join([*base, name] if name else base)
             text = lines[line - 1] if line <= len(lines) else ""
+            if name == COMPUTED:
+                edges.append(Import(module, COMPUTED, line, text, path))
+                continue
             if name != root and not name.startswith(root + "."):
                 top = name.split(".")[0]
                 edges.append(Import(module, top, line, text, path))
@@ -263,6 +275,12 @@ def violations(modules: dict[str, tuple[str, bool, str]], root: str = "ffnn") ->
         problems.append("import circle among " + ", ".join(component) + ":\n" + "\n".join(lines))
     for edge in edges:
         source_part = part_of(edge.source, root)
+        if edge.target == COMPUTED:
+            problems.append(
+                f"{edge.source} imports a module by a computed name (register the class "
+                f"instead; nothing is imported by name): {edge.where()}"
+            )
+            continue
         if edge.target not in modules:
             if source_part in CORE_PARTS and edge.target in CORE_FORBIDDEN:
                 problems.append(
@@ -371,6 +389,16 @@ def test_checker_reads_importlib_and_dunder_import_strings():
     )
     assert any("ffnn.losses (components) imports ffnn.sklearn (outer)" in p for p in problems)
     assert any("ffnn.optimizers (components) imports ffnn.io (outer)" in p for p in problems)
+
+
+def test_checker_refuses_an_import_by_a_computed_name():
+    problems = violations(
+        _package(losses="import importlib\n\ndef find(n):\n    return importlib.import_module(n)\n")
+    )
+    assert problems == [
+        "ffnn.losses imports a module by a computed name (register the class instead; nothing "
+        "is imported by name): ffnn/losses.py:4: return importlib.import_module(n)"
+    ]
 
 
 def test_checker_finds_a_core_module_importing_an_outer_part_or_a_higher_level():
