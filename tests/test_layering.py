@@ -129,7 +129,6 @@ class _Collector(ast.NodeVisitor):
 
     def __init__(self) -> None:
         self.found: list[tuple[str, list[str] | None, int, int]] = []
-        self.computed: list[int] = []  # lines of import_module / __import__ calls on non-literals
 
     def visit_If(self, node: ast.If) -> None:
         if _is_type_checking(node.test):
@@ -156,7 +155,7 @@ class _Collector(ast.NodeVisitor):
                 level = len(text) - len(text.lstrip("."))
                 self.found.append((text.lstrip("."), None, level, node.lineno))
             else:  # a name computed at run time: no reader can follow it
-                self.computed.append(node.lineno)
+                self.found.append((COMPUTED, None, 0, node.lineno))
         self.generic_visit(node)
 
 
@@ -178,7 +177,6 @@ def import_edges(modules: dict[str, tuple[str, bool, str]], root: str = "ffnn") 
         lines = source.splitlines()
         collector = _Collector()
         collector.visit(ast.parse(source, filename=path))
-        collector.found += [(COMPUTED, None, 0, line) for line in collector.computed]
         package = module if is_package else module.rpartition(".")[0]
         for name, names, level, line in collector.found:
             if level:
