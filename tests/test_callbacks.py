@@ -173,26 +173,37 @@ def test_csv_logger_writes_a_header_and_one_row_per_epoch(tmp_path) -> None:
 
 def test_model_checkpoint_saves_every_epoch_or_only_improvements(tmp_path) -> None:
     X, y = _data()
+    X_val, y_val = _data(n=16, seed=1)
     model = _model()
     every = ModelCheckpoint(tmp_path / "epoch-{epoch:02d}.ffnn", save_best_only=False)
     best = ModelCheckpoint(tmp_path / "best.ffnn", monitor="val_loss", save_best_only=True)
+    # full batches and a large step: deterministic, and the validation loss goes up and down
     history = model.fit(
         X,
         y,
         loss="bce",
-        optimizer=ffnn.SGD(0.5),
-        epochs=4,
-        batch_size=16,
-        validation_split=0.25,
+        optimizer=ffnn.SGD(10.0),
+        epochs=6,
+        batch_size=None,
+        validation_data=(X_val, y_val),
         callbacks=[every, best],
     )
     assert sorted(p.name for p in tmp_path.glob("epoch-*.ffnn")) == [
-        f"epoch-0{i}.ffnn" for i in range(1, 5)
+        f"epoch-0{i}.ffnn" for i in range(1, 7)
     ]
-    last = ffnn.io.load(tmp_path / "epoch-04.ffnn")
+    last = ffnn.io.load(tmp_path / "epoch-06.ffnn")
     np.testing.assert_array_equal(last.predict_proba(X), model.predict_proba(X))
+
+    best_epoch = int(np.argmin(history["val_loss"]))
+    assert best_epoch < 5, f"the best epoch must not be the last: {history['val_loss']}"
     restored = ffnn.io.load(tmp_path / "best.ffnn")
-    assert restored.evaluate(X[:4], y[:4]) is not None
+    # the best file holds the best epoch's weights, not the last epoch's ...
+    that_epoch = ffnn.io.load(tmp_path / f"epoch-{best_epoch + 1:02d}.ffnn")
+    for saved, expected in zip(restored.get_weights(), that_epoch.get_weights(), strict=True):
+        np.testing.assert_array_equal(saved, expected)
+    assert not np.array_equal(restored.predict_proba(X), model.predict_proba(X))
+    # ... and evaluates to the validation loss that epoch reported
+    assert restored.evaluate(X_val, y_val) == pytest.approx(min(history["val_loss"]), rel=1e-6)
     assert best.last_saved == str(tmp_path / "best.ffnn")
     assert min(history["val_loss"]) == pytest.approx(best._tracker.best)
 

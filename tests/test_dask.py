@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import os
 import signal
-import sys
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -29,6 +29,7 @@ import joblib  # noqa: E402
 from sklearn.datasets import make_classification, make_regression  # noqa: E402
 from sklearn.model_selection import GridSearchCV, cross_val_score  # noqa: E402
 
+import ffnn  # noqa: E402
 from ffnn import MLPClassifier, MLPRegressor  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -127,19 +128,23 @@ def test_cross_val_score_on_dask_gives_the_serial_results(client: Any) -> None:
     np.testing.assert_array_equal(distributed_scores, serial)
 
 
-def test_a_module_missing_on_the_workers_fails_by_the_deadline_instead_of_hanging(
-    client: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """What the deadlines guard against: a task whose code the workers cannot import is
-    never run and never fails; waiting for it would wait forever."""
-    (tmp_path / "only_in_this_process.py").write_text("def add_one(x):\n    return x + 1\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    module = importlib.import_module("only_in_this_process")  # pickled by reference
-    future = client.submit(module.add_one, 1)
-    try:
-        with pytest.raises(TimeoutError, match="is ffnn installed on every worker"):
-            with deadline(2):
-                future.result()
-    finally:
-        future.cancel()
-        sys.modules.pop("only_in_this_process", None)
+def test_fitted_models_predict_the_same_on_a_worker(client: Any) -> None:
+    """A fitted estimator and a fitted Sequential travel to a fresh worker process (pickled,
+    with their registered losses and optimizers) and predict there what they predict here."""
+    X, y = classification()
+    estimator = MLPClassifier(hidden_layer_sizes=(8,), max_iter=30, random_state=0).fit(X, y)
+    network = ffnn.Sequential(
+        [ffnn.Dense(6, 8), ffnn.Tanh(), ffnn.Dense(8, 3)], dtype=np.float64, random_state=0
+    )
+    network.fit(X, y, loss="cross_entropy", optimizer=ffnn.Adam(learning_rate=0.01), epochs=3)
+    with deadline(TEST_SECONDS):
+        labels = client.submit(estimator.predict, X, pure=False).result()
+        probabilities = client.submit(estimator.predict_proba, X, pure=False).result()
+        network_labels = client.submit(network.predict, X, pure=False).result()
+        network_probabilities = client.submit(network.predict_proba, X, pure=False).result()
+        where = client.submit(lambda: os.getpid(), pure=False).result()
+    assert where != os.getpid()
+    np.testing.assert_array_equal(labels, estimator.predict(X))
+    np.testing.assert_allclose(probabilities, estimator.predict_proba(X), rtol=1e-12, atol=0)
+    np.testing.assert_array_equal(network_labels, network.predict(X))
+    np.testing.assert_allclose(network_probabilities, network.predict_proba(X), rtol=1e-12, atol=0)

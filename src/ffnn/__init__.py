@@ -3,7 +3,7 @@
 The public names are re-exported here; nothing optional (matplotlib, scikit-learn) is imported.
 """
 
-from typing import TYPE_CHECKING
+import typing as _typing
 
 from ffnn import (
     activations,
@@ -64,7 +64,7 @@ from ffnn.training import (
 
 # The scikit-learn estimators need the `sklearn` extra; they load on first use, so that
 # `import ffnn` never imports scikit-learn or SciPy (type checkers see them directly).
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
     from ffnn.onnx_export import export_onnx as export_onnx
     from ffnn.sklearn.estimators import MLPClassifier as MLPClassifier
     from ffnn.sklearn.estimators import MLPRegressor as MLPRegressor
@@ -85,7 +85,11 @@ def __getattr__(name: str) -> object:
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *_ESTIMATORS, "export_onnx"])
+    # Public names only, and the module's dunders: submodules that Python sets as attributes when
+    # they are imported (ffnn.model, ffnn.cli, ...) stay reachable but are not listed. The
+    # estimators are listed but kept out of __all__, so that `from ffnn import *` never imports
+    # scikit-learn.
+    return sorted({*__all__, *_ESTIMATORS, *(name for name in globals() if name[:2] == "__")})
 
 
 __all__ = [
