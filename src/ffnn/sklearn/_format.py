@@ -14,10 +14,7 @@ the network must have the sizes the parameters and attributes say.
 
 from __future__ import annotations
 
-import math
-import numbers
 import re
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -26,11 +23,18 @@ from sklearn.preprocessing import LabelBinarizer
 
 from ffnn.io import ArrayReader, Section, SectionParts, register_section
 from ffnn.io._archive import ARRAY_DTYPES
-from ffnn.io._rng import generator_state, new_generator
 from ffnn.layers import Dense
 from ffnn.model import Sequential
 from ffnn.sklearn import estimators
 from ffnn.sklearn._base import _OUTPUT_LOSSES, BaseMLP
+from ffnn.sklearn._format_values import (
+    attribute_from_json,
+    attribute_json,
+    float_from_json,
+    float_json,
+    param_from_json,
+    param_json,
+)
 from ffnn.sklearn._losses import SummedBinaryCrossEntropy
 from ffnn.sklearn._optimizers import SklearnAdam, SklearnSGD
 from ffnn.sklearn._params import hidden_layer_sizes
@@ -76,148 +80,27 @@ def _is_label_dtype(dtype: Any) -> bool:
     )
 
 
-def _float_json(value: Any) -> Any:
-    """A float for JSON: finite as a number, ``inf``, ``-inf`` and ``nan`` as ``{"float": ...}``."""
-    value = float(value)
-    return value if math.isfinite(value) else {"float": repr(value)}
-
-
-def _float_from_json(value: Any) -> float:
-    if isinstance(value, dict) and set(value) == {"float"}:
-        if value["float"] in ("inf", "-inf", "nan"):
-            return float(value["float"])
-    elif isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    raise ValueError(f"expected a number, got {value!r}")
-
-
-def _param_json(value: Any, name: str, owner: str) -> Any:
-    """A constructor argument as JSON; tuples, mappings, non-finite floats and a
-    ``RandomState`` as tagged objects (``{"tuple": [...]}``, ``{"mapping": [[key, value],
-    ...]}``, ``{"float": "inf"}``, ``{"random_state": <state>}``)."""
-    if value is None or isinstance(value, bool | str):
-        return value
-    if isinstance(value, np.bool_ | np.str_):
-        return value.item()
-    if isinstance(value, numbers.Integral):
-        return int(value)
-    if isinstance(value, numbers.Real):
-        return _float_json(value)
-    if name == "dtype" and isinstance(value, type | np.dtype):
-        try:
-            return np.dtype(value).name
-        except TypeError:
-            pass
-    if isinstance(value, np.random.RandomState):
-        return {"random_state": generator_state(value)["state"]}
-    if isinstance(value, tuple):
-        return {"tuple": [_param_json(item, name, owner) for item in value]}
-    if isinstance(value, list | np.ndarray):
-        return [_param_json(item, name, owner) for item in value]
-    if isinstance(value, Mapping):
-        return {
-            "mapping": [
-                [_param_json(key, name, owner), _param_json(item, name, owner)]
-                for key, item in value.items()
-            ]
-        }
-    raise TypeError(
-        f"cannot save the {name!r} parameter of {owner}: it holds a {type(value).__name__}, "
-        "and a model file stores only JSON values (None, bools, numbers, strings, and lists, "
-        f"tuples and dicts of them) and numpy RandomState; set {name}=None before saving "
-        f"(estimator.set_params({name}=None)) and set it again after loading"
-    )
-
-
-def _param_from_json(value: Any) -> Any:
-    """The inverse of :func:`_param_json`; anything else is refused (``ValueError``)."""
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    if isinstance(value, list):
-        return [_param_from_json(item) for item in value]
-    if isinstance(value, dict) and len(value) == 1:
-        ((tag, body),) = value.items()
-        if tag == "float":
-            return _float_from_json(value)
-        if tag == "tuple" and isinstance(body, list):
-            return tuple(_param_from_json(item) for item in body)
-        if tag == "mapping" and isinstance(body, list):
-            pairs = [_param_from_json(pair) for pair in body]
-            if all(
-                isinstance(pair, list)
-                and len(pair) == 2
-                and (pair[0] is None or isinstance(pair[0], bool | int | float | str))
-                for pair in pairs
-            ):
-                return {key: item for key, item in pairs}
-        if tag == "random_state":
-            try:
-                return new_generator({"kind": "RandomState", "state": body})
-            except (TypeError, ValueError, KeyError, IndexError) as error:
-                raise ValueError(f"invalid random_state state ({error})") from None
-    raise ValueError(f"unexpected value {value!r}")
-
-
-def _attribute_json(value: Any, kind: str) -> Any:
-    if kind.endswith("?") and value is None:
-        return None
-    kind = kind.rstrip("?")
-    if kind == "int":
-        return int(value)
-    if kind == "str":
-        return str(value)
-    if kind == "float":
-        return _float_json(value)
-    if kind == "floats":
-        return [_float_json(item) for item in value]
-    return [str(item) for item in value]  # strs
-
-
-def _attribute_from_json(value: Any, kind: str) -> Any:
-    if kind.endswith("?") and value is None:
-        return None
-    kind = kind.rstrip("?")
-    if kind == "int":
-        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-            return value
-        raise ValueError(f"expected an int >= 0, got {value!r}")
-    if kind == "str":
-        if isinstance(value, str):
-            return value
-        raise ValueError(f"expected a string, got {value!r}")
-    if kind == "float":
-        return _float_from_json(value)
-    if not isinstance(value, list):
-        raise ValueError(f"expected a list, got {type(value).__name__}")
-    if kind == "floats":
-        return [_float_from_json(item) for item in value]
-    if not all(isinstance(item, str) for item in value):
-        raise ValueError("expected a list of strings")
-    return value
-
-
 def _estimator_section(estimator: BaseMLP, name: str) -> SectionParts:
     """The network, optimizer, ``"estimator"`` section and arrays of a fitted estimator."""
     if "model_" not in estimator.__dict__:
         raise NotFittedError(f"this {name} is not fitted yet: fit it first, then save it")
     params = {
-        key: _param_json(value, key, name)
-        for key, value in estimator.get_params(deep=False).items()
+        key: param_json(value, key, name) for key, value in estimator.get_params(deep=False).items()
     }
     state = estimator.__dict__
     attributes: dict[str, Any] = {
-        key: _attribute_json(state[key], kind)
+        key: attribute_json(state[key], kind)
         for key, kind in _ATTRIBUTE_KINDS.items()
         if key in state
     }
     history = estimator.history_
     attributes["history_"] = {
         "history": {
-            key: [_float_json(item) for item in values] for key, values in history.history.items()
+            key: [float_json(item) for item in values] for key, values in history.history.items()
         },
         "epoch": [int(epoch) for epoch in history.epoch],
         "params": {
-            key: _param_json(value, "history_", name) for key, value in history.params.items()
+            key: param_json(value, "history_", name) for key, value in history.params.items()
         },
         "stopped_by": history.stopped_by,
     }
@@ -283,7 +166,7 @@ def _rebuild_estimator(
     decoded = {}
     for key, value in params.items():
         try:
-            decoded[key] = _param_from_json(value)
+            decoded[key] = param_from_json(value)
         except ValueError as error:
             raise ValueError(f"parameter {key!r}: {error}") from None
     estimator = cls(**decoded)
@@ -302,7 +185,7 @@ def _rebuild_estimator(
     state: dict[str, Any] = {}
     for key, value in attributes.items():
         try:
-            state[key] = _attribute_from_json(value, _ATTRIBUTE_KINDS[key])
+            state[key] = attribute_from_json(value, _ATTRIBUTE_KINDS[key])
         except ValueError as error:
             raise ValueError(f"attribute {key!r}: {error}") from None
 
@@ -341,7 +224,7 @@ def _rebuild_estimator(
     if not isinstance(history_spec, dict):
         raise ValueError("attribute 'history_' is missing or not an object")
     history = History(
-        {key: _param_from_json(value) for key, value in (history_spec.get("params") or {}).items()}
+        {key: param_from_json(value) for key, value in (history_spec.get("params") or {}).items()}
     )
     logs = history_spec.get("history") or {}
     epochs = history_spec.get("epoch") or []
@@ -355,7 +238,7 @@ def _rebuild_estimator(
     ):
         raise ValueError("attribute 'history_' is malformed")
     history.history = {
-        str(key): [_float_from_json(item) for item in values] for key, values in logs.items()
+        str(key): [float_from_json(item) for item in values] for key, values in logs.items()
     }
     history.epoch = list(epochs)
     history.stopped_by = stopped_by
