@@ -387,7 +387,9 @@ def test_providers_are_asked_for_a_class_nothing_defines(tmp_path, sections) -> 
     save(_model(), tmp_path / "m.ffnn")
     asked = []
     ffnn_io.add_provider(lambda kind, name: asked.append((kind, name)))
-    with pytest.raises(ValueError, match="unknown class 'Swish'"):
+    with pytest.raises(
+        ValueError, match="layer 1: the layer class 'Swish' is not one ffnn defines"
+    ):
         load(tmp_path / "m.ffnn")
     assert asked == [("layer", "Swish")]
 

@@ -71,12 +71,13 @@ def _class_named(
         notes = provide(registry.kind, name)
         cls = _found(registry, name, custom_objects)
     if cls is None:
-        try:
-            registry.class_named(name, custom_objects)
-        except ValueError as error:
+        known = f"the {registry.kind} class {name!r} is not one ffnn defines"
+        if isinstance(name, str) and name.isidentifier():
             raise ValueError(
-                f"{path}: {what} has an unknown class {name!r}: {error}{notes}"
-            ) from None
+                f"{path}: {what}: {known}; if it is your own, pass it when loading: "
+                f"ffnn.load(path, custom_objects={{{name!r}: {name}}}){notes}"
+            )
+        raise ValueError(f"{path}: {what}: {known}, nor a class name{notes}")
     base = _BASES[registry.kind]
     if not (isinstance(cls, type) and issubclass(cls, base)):
         raise TypeError(
