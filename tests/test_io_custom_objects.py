@@ -13,6 +13,7 @@ from archive_edits import manifest_edit, rewrite
 
 import ffnn
 from ffnn import io as ffnn_io
+from ffnn.initializers import Initializer
 from ffnn.io import Section, SectionParts, load, save
 from ffnn.layers import Layer, Parameter
 from ffnn.losses import Loss
@@ -109,6 +110,15 @@ class HeavyBall(Optimizer):
         velocity += grad
         np.multiply(velocity, self.learning_rate, out=work[0])
         data -= work[0]
+
+
+class ConstantHalf(Initializer):
+    """An initializer of the user's: every entry 0.5."""
+
+    name = "constant_half"
+
+    def __call__(self, shape: tuple[int, ...], rng: Any, dtype: Any) -> np.ndarray:
+        return np.full(shape, 0.5, dtype=dtype)
 
 
 CUSTOM = {"Swish": Swish, "Scale": Scale, "LogCosh": LogCosh, "HeavyBall": HeavyBall}
@@ -210,6 +220,40 @@ def test_a_name_in_custom_objects_may_map_to_a_renamed_class(tmp_path) -> None:
     save(model, tmp_path / "m.ffnn", include_optimizer=True)
     loaded = load(tmp_path / "m.ffnn", custom_objects={**CUSTOM, "HeavyBall": class_})
     assert type(loaded.optimizer) is class_ and loaded.optimizer.iterations == 4
+
+
+def test_an_initializer_of_the_user_s_inside_a_layer_config_comes_from_custom_objects(
+    tmp_path,
+) -> None:
+    model = ffnn.Sequential([ffnn.Dense(3, 2, initializer=ConstantHalf())], random_state=0)
+    save(model, tmp_path / "m.ffnn")
+    with pytest.raises(ValueError, match="'constant_half' is your own initializer.*custom_objects"):
+        load(tmp_path / "m.ffnn")
+    loaded = load(tmp_path / "m.ffnn", custom_objects={"ConstantHalf": ConstantHalf})
+    assert type(loaded.layers[0].initializer) is ConstantHalf
+    np.testing.assert_array_equal(loaded.get_weights()[0], np.full((3, 2), 0.5, np.float32))
+
+
+def test_the_file_format_never_imports_the_scikit_learn_adapter() -> None:
+    """ffnn.io reads no part above it: no import of ffnn.sklearn, not even in a function or
+    as a string (the facade provides the adapter when a file needs it)."""
+    import ast
+    from pathlib import Path
+
+    folder = Path(ffnn_io.__file__).parent
+    for module in sorted(folder.glob("*.py")):
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [f"{node.module}.{alias.name}" for alias in node.names]
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                names = [node.value] if node.value.startswith("ffnn.") else []
+            else:
+                continue
+            for name in names:
+                assert not name.startswith(("ffnn.sklearn", "sklearn")), (module.name, name)
 
 
 def test_a_loss_written_in_the_first_form_still_loads(tmp_path) -> None:

@@ -22,12 +22,12 @@ from typing import Any
 
 from ffnn import activations, normalization  # noqa: F401  (their layers join LAYERS)
 from ffnn._registry import Registry
-from ffnn.initializers import Initializer
+from ffnn.initializers import INITIALIZERS, Initializer
 from ffnn.io._sections import provide
 from ffnn.layers import LAYERS, Layer
 from ffnn.losses import LOSSES, Loss
 from ffnn.optimizers import OPTIMIZERS, Optimizer
-from ffnn.regularizers import Regularizer
+from ffnn.regularizers import REGULARIZERS, Regularizer
 
 __all__ = [
     "build_layer",
@@ -94,17 +94,40 @@ def _found(registry: Registry[Any], name: Any, custom_objects: dict[str, type]) 
         return None
 
 
+def _part_class(name: Any, custom_objects: dict[str, type]) -> type | None:
+    """The user's initializer or regularizer a layer config names ``{"name": name}``: given in
+    ``custom_objects`` under that name or its class name (the class's ``name`` is ``name``)."""
+    parts = (Initializer, Regularizer)
+    if not isinstance(name, str):
+        return None
+    for key, cls in custom_objects.items():
+        if isinstance(cls, type) and issubclass(cls, parts):
+            if key == name or getattr(cls, "name", None) == name:
+                return cls
+    return None
+
+
 def _with_custom_parts(config: dict[str, Any], custom_objects: dict[str, type]) -> dict[str, Any]:
     """``config`` with each ``{"name": N, ...}`` value naming a user's initializer or
     regularizer in ``custom_objects`` replaced by that object (the layer takes instances)."""
-    parts = (Initializer, Regularizer)
     result = dict(config)
     for key, value in config.items():
-        name = value.get("name") if isinstance(value, dict) else None
-        cls = custom_objects.get(name) if isinstance(name, str) else None
-        if isinstance(cls, type) and issubclass(cls, parts):
+        cls = _part_class(value.get("name"), custom_objects) if isinstance(value, dict) else None
+        if cls is not None:
             result[key] = cls(**{k: v for k, v in value.items() if k != "name"})
     return result
+
+
+def _unknown_parts(config: dict[str, Any]) -> list[str]:
+    """The names of ``{"name": ...}`` values of ``config`` no registry knows."""
+    return [
+        value["name"]
+        for value in config.values()
+        if isinstance(value, dict)
+        and isinstance(value.get("name"), str)
+        and INITIALIZERS.find(value["name"]) is None
+        and REGULARIZERS.find(value["name"]) is None
+    ]
 
 
 def build_layer(item: Any, position: int, custom_objects: dict[str, type], path: str) -> Layer:
@@ -114,10 +137,18 @@ def build_layer(item: Any, position: int, custom_objects: dict[str, type], path:
     if not isinstance(config, dict):
         raise ValueError(f"{path}: layer {position} has an unknown class {name!r} or no config")
     cls = _class_named(LAYERS, name, custom_objects, path, f"layer {position}")
+    parts = _with_custom_parts(config, custom_objects)
     try:
-        return cls(**_with_custom_parts(config, custom_objects))
+        return cls(**parts)
     except (TypeError, ValueError) as error:
-        raise ValueError(f"{path}: layer {position} ({name}) has a bad config: {error}") from None
+        hint = "".join(
+            f"; if {part!r} is your own initializer or regularizer, pass its class in "
+            "custom_objects"
+            for part in _unknown_parts(parts)
+        )
+        raise ValueError(
+            f"{path}: layer {position} ({name}) has a bad config: {error}{hint}"
+        ) from None
 
 
 def build_loss(spec: Any, custom_objects: dict[str, type], path: str) -> Loss:
