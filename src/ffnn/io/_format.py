@@ -30,7 +30,7 @@ from ffnn.io._classes import (
     optimizer_config,
 )
 from ffnn.io._rng import generator_state, new_generator, set_generator_state
-from ffnn.io._sections import _RESERVED, SectionParts, find_section, section_of
+from ffnn.io._sections import MODEL_KEYS, SectionParts, find_section, section_of
 from ffnn.model import Sequential
 from ffnn.optimizers import Optimizer
 
@@ -281,7 +281,9 @@ def load(path: str | os.PathLike[str], *, custom_objects: Mapping[str, type] | N
         raise ValueError(f"{path}: damaged ffnn model file ({error})") from None
     with archive:
         document = read_manifest(archive, path)
-        keys = [key for key in document if key not in _RESERVED]
+        keys = [
+            key for key, value in document.items() if key not in MODEL_KEYS and value is not None
+        ]
         if len(keys) > 1:
             raise ValueError(f"{path}: the file holds several sections {keys}; expected one")
         # Before the model: finding a section's reader may import the part that registers

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from ffnn.optimizers import Optimizer
 
 __all__ = [
+    "MODEL_KEYS",
     "SECTIONS",
     "ArrayReader",
     "Provider",
@@ -96,9 +97,9 @@ def register_section(section: Section) -> Section:
         raise ValueError(
             f"the model-file section {section.key!r} is taken by {type(known).__name__}"
         )
-    if not section.key or section.key in _RESERVED:
+    if not section.key or section.key in MODEL_KEYS:
         raise ValueError(
-            f"a section needs a key other than {sorted(_RESERVED)}, got {section.key!r}"
+            f"a section needs a key other than {sorted(MODEL_KEYS)}, got {section.key!r}"
         )
     SECTIONS[section.key] = section
     return section
@@ -137,7 +138,7 @@ def find_section(key: str, path: str) -> Section:
 
 
 #: The manifest keys of the Sequential model itself: no section may take them.
-_RESERVED = frozenset(
+MODEL_KEYS = frozenset(
     {
         "format",
         "format_version",
