@@ -102,7 +102,7 @@ def _pickled_array(members):
         (manifest_edit(lambda d: d.update(format_version=99)), "format version 99.*upgrade"),
         (
             manifest_edit(lambda d: d["model"]["layers"][1].update({"class": "os.system"})),
-            "unknown class 'os.system'",
+            "layer 1: the layer class 'os.system' is not one ffnn defines",
         ),
         (
             manifest_edit(lambda d: d["model"]["layers"][0]["config"].update(n_out=9)),

@@ -4,6 +4,9 @@ hostile files (docs/format.md, "The estimator section")."""
 from __future__ import annotations
 
 import io
+import os
+import re
+import subprocess
 import sys
 import warnings
 
@@ -251,12 +254,64 @@ def test_subclasses_are_refused(tmp_path) -> None:
         save(est, tmp_path / "x.ffnn")
 
 
-def test_without_scikit_learn_the_file_names_the_extra(tmp_path, monkeypatch) -> None:
+_WITHOUT_SKLEARN = """
+import sys
+sys.modules["sklearn"] = None  # as if scikit-learn were not installed
+import ffnn
+try:
+    ffnn.load(sys.argv[1])
+except ValueError as error:
+    print(error)
+print("imported:", "ffnn.sklearn" in sys.modules)
+"""
+
+
+@pytest.mark.parametrize("include_optimizer", [False, True])
+def test_without_scikit_learn_the_file_names_the_extra(tmp_path, include_optimizer) -> None:
+    """A fresh process that cannot import scikit-learn: loading an estimator's file, or a
+    checkpoint of its network (which names SklearnAdam), says which extra to install."""
     est, _, _ = _fitted("binary")
-    save(est, tmp_path / "est.ffnn")
-    monkeypatch.setitem(sys.modules, "ffnn.sklearn.estimators", None)
-    with pytest.raises(ValueError, match=r"needs scikit-learn.*ffnn\[sklearn\]"):
-        load(tmp_path / "est.ffnn")
+    if include_optimizer:
+        est.model_.save(tmp_path / "est.ffnn", include_optimizer=True)  # names SklearnAdam
+    else:
+        save(est, tmp_path / "est.ffnn")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    result = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_SKLEARN, str(tmp_path / "est.ffnn")],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+        timeout=120,
+    )
+    assert re.search(r"needs scikit-learn.*ffnn\[sklearn\]", result.stdout), result.stdout
+    assert "imported: False" in result.stdout
+    if include_optimizer:
+        assert "SklearnAdam" in result.stdout
+
+
+def test_a_checkpoint_written_while_an_estimator_trains_loads_in_a_fresh_process(
+    tmp_path,
+) -> None:
+    """The network's checkpoint names SklearnAdam, which ffnn.sklearn registers: load imports
+    the adapter on demand (no import of ffnn.sklearn by the user) and resumes the optimizer."""
+    est, X, _ = _fitted("binary")
+    est.model_.save(tmp_path / "net.ffnn", include_optimizer=True)
+    code = (
+        "import sys, ffnn\n"
+        "m = ffnn.load(sys.argv[1])\n"
+        "print(type(m).__name__, type(m.optimizer).__name__, m.optimizer.iterations)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "net.ffnn")],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+        timeout=120,
+    )
+    assert result.stdout.split() == ["Sequential", "SklearnAdam", str(est._optimizer.iterations)]
 
 
 # -- hostile files -------------------------------------------------------------------------------

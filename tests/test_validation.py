@@ -1462,12 +1462,12 @@ HOSTILE_FILES: list[Any] = [
     (
         "a-class-name-outside-ffnn",
         _edit_manifest(lambda d: d["model"]["layers"][1].update({"class": "builtins.eval"})),
-        "unknown class 'builtins.eval'",
+        "the layer class 'builtins.eval' is not one ffnn defines",
     ),
     (
         "a-loss-name-outside-ffnn",
         _edit_manifest(lambda d: d["model"].update(loss={"name": "os.system"})),
-        "unknown loss 'os.system'",
+        "the loss class 'os.system' is not one ffnn defines",
     ),
     (
         "an-optimizer-section-that-is-a-list",

@@ -72,6 +72,31 @@ if _typing.TYPE_CHECKING:
 _ESTIMATORS = ("MLPClassifier", "MLPRegressor")
 
 
+def _provide_sklearn(kind: str, name: str) -> str | None:
+    """A provider for ffnn.io (the file format never imports the scikit-learn adapter; the
+    facade may): a file that names what ffnn.io does not know (the ``"estimator"`` section,
+    or a loss or optimizer the adapter registers, such as ``SklearnAdam`` in a checkpoint
+    written while an estimator trained) imports ``ffnn.sklearn`` on first need."""
+    if kind == "section" and name != "estimator":
+        return None
+    try:
+        import ffnn.sklearn  # noqa: F401  (registers its section, losses and optimizers)
+    except ImportError:
+        if kind == "section":
+            return (
+                "it holds a fitted ffnn MLPClassifier or MLPRegressor, which needs "
+                "scikit-learn and SciPy to load: pip install 'ffnn[sklearn]'"
+            )
+        return (
+            f"if the file comes from ffnn's scikit-learn estimators, {name} needs "
+            "scikit-learn and SciPy to load: pip install 'ffnn[sklearn]'"
+        )
+    return None
+
+
+io.add_provider(_provide_sklearn)
+
+
 def __getattr__(name: str) -> object:
     if name in _ESTIMATORS:
         from ffnn.sklearn import estimators
