@@ -341,8 +341,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                     f"{list(self.classes_)}"
                 )
             by_index = {position[label]: w for label, w in self.class_weight.items()}
-        assert self.model_.loss is not None
-        per_sample = class_weight_to_sample_weight(by_index, targets, self.model_.loss)
+        per_sample = class_weight_to_sample_weight(by_index, targets, self._loss())
         weights = per_sample if sample_weight is None else sample_weight * per_sample
         return check_sample_weight(weights, targets.shape[0], targets.dtype)
 
