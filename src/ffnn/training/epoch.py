@@ -73,8 +73,9 @@ class EpochRunner:
         self.snapshot_epochs = 0
         n = len(data)
         self.n_batches = batches.count(n, batch, self.merge_singleton)
-        by_count = objective.average_by_count or data.weights is None
-        self.total_weight = n if by_count else float(data.weights.sum())
+        weights = data.weights
+        by_count = objective.average_by_count or weights is None
+        self.total_weight = n if by_count or weights is None else float(weights.sum())
 
     def _check_gradient_views(self) -> None:
         """Once per fit, after the first backward pass: every gradient must still be a view of
