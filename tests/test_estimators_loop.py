@@ -247,3 +247,22 @@ def test_a_batch_of_zero_weight_takes_no_step_with_the_sklearn_objective() -> No
     logits = _network(X, 4, 3).forward(X[20:], training=True)  # the same initial weights
     expected = CrossEntropy().forward(logits, np.eye(3)[y[20:]]) * 20 / 40
     assert history["loss"][0] == pytest.approx(expected, rel=1e-12)
+
+
+def test_partial_fit_calls_add_their_epochs_to_one_history() -> None:
+    X, y = multiclass()
+    estimator = MLPClassifier(hidden_layer_sizes=(8,), random_state=0)
+    for _ in range(3):
+        estimator.partial_fit(X, y, classes=[0, 1, 2])
+    assert estimator.history_.epoch == [0, 1, 2] and estimator.n_iter_ == 1
+    assert estimator.history_["loss"] == estimator.loss_curve_
+    assert estimator.model_.epochs_trained == 3
+
+
+def test_fit_refuses_a_batch_plan_or_objective_of_another_type() -> None:
+    X, y = multiclass(40)
+    network = _network(X, 4, 3)
+    with pytest.raises(TypeError, match="batches must be a BatchPlan, got list"):
+        network.fit(X, y, loss="cross_entropy", batches=[slice(None)])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="objective must be an Objective, got float"):
+        network.fit(X, y, loss="cross_entropy", objective=0.1)  # type: ignore[arg-type]

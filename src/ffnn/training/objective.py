@@ -13,7 +13,7 @@ in :mod:`ffnn.sklearn` and plugs in here.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ffnn.model import Sequential
@@ -51,7 +51,7 @@ class LayerPenalties(Objective):
     ``λ ‖W‖²``), added one layer at a time; the layers' backward passes add the gradients."""
 
     def __init__(self) -> None:
-        self.penalized: list = []
+        self.penalized: list[Any] = []
 
     def bind(self, model: Sequential) -> None:
         self.penalized = [layer for layer in model.layers if getattr(layer, "regularizer", None)]
