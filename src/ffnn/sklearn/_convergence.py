@@ -72,7 +72,7 @@ class SklearnConvergence(Callback):
         if self.validation is None:
             improved = self._training_loss_improved(est.loss_)
         else:
-            improved = self._validation_improved(logs)
+            improved = self._validation_improved(self.validation, logs)
         est._no_improvement_count = 0 if improved else est._no_improvement_count + 1
         optimizer = est._optimizer
         optimizer.iteration_ends(est.t_)
@@ -98,11 +98,11 @@ class SklearnConvergence(Callback):
             est.best_loss_ = loss
         return improved
 
-    def _validation_improved(self, logs: dict[str, float]) -> bool:
+    def _validation_improved(self, validation: Validation, logs: dict[str, float]) -> bool:
         """Score the validation set, add ``val_loss`` and ``val_score`` to ``logs``, keep the
         best weights; whether the score beat the best by ``tol``."""
         est = self.est
-        X_val, y_val, targets_val, w_val = self.validation  # type: ignore[misc]
+        X_val, y_val, targets_val, w_val = validation
         logits = est._logits(X_val)
         score = est._score_logits(logits, y_val, w_val)
         total = float(targets_val.shape[0]) if w_val is None else float(w_val.sum())

@@ -56,6 +56,7 @@ class EpochRunner:
         objective: Objective,
         metric_fns: dict[str, Any],
         callbacks: list[Callback],
+        initial_epoch: int = 0,
     ) -> None:
         self.model, self.loss_fn, self.optimizer = model, loss_fn, optimizer
         self.data, self.batch, self.batches, self.objective = data, batch, batches, objective
@@ -70,12 +71,12 @@ class EpochRunner:
         # are copied once the next epoch's first batch has given a finite loss with them; one
         # copy of the weights, then, and the one restored after a divergence is always good.
         self.snapshot = self.flat.data.copy()
-        self.snapshot_epochs = 0
+        self.snapshot_epochs = initial_epoch
         n = len(data)
         self.n_batches = batches.count(n, batch, self.merge_singleton)
         weights = data.weights
-        by_count = objective.average_by_count or weights is None
-        self.total_weight = n if by_count or weights is None else float(weights.sum())
+        by_weight = weights is not None and not objective.average_by_count
+        self.total_weight = float(weights.sum()) if weights is not None and by_weight else n
 
     def _check_gradient_views(self) -> None:
         """Once per fit, after the first backward pass: every gradient must still be a view of

@@ -253,9 +253,17 @@ def train(
         }
     )
     run = EpochRunner(
-        model, loss_fn, opt, data, batch, batches, objective, metric_fns, callback_list
+        model,
+        loss_fn,
+        opt,
+        data,
+        batch,
+        batches,
+        objective,
+        metric_fns,
+        callback_list,
+        initial_epoch,
     )
-    run.snapshot_epochs = initial_epoch
     flat = run.flat.data
     for callback in callback_list:
         callback.on_train_begin()
