@@ -454,7 +454,17 @@ def test_dropout_is_reproducible_changes_training_and_is_off_at_inference() -> N
     assert first.loss_curve_ != plain.loss_curve_
     layers = [type(layer).__name__ for layer in first.model_.layers]
     assert layers == ["Dense", "ReLU", "Dropout", "Dense"]
-    np.testing.assert_array_equal(first.predict_proba(X), first.predict_proba(X))
+    # at inference the network is the one without its Dropout layers (a hand forward pass)
+    x = X
+    for layer in first.model_.layers:
+        if not isinstance(layer, ffnn.Dropout):
+            x = layer.forward(x, training=False)
+    shifted = np.exp(x - x.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(
+        first.predict_proba(X), shifted / shifted.sum(axis=1, keepdims=True), rtol=1e-12
+    )
+    # while training, the masks change the outputs
+    assert not np.allclose(first.model_.forward(X, training=True), x)
 
 
 def test_class_weight_is_sample_weight_per_class() -> None:

@@ -548,3 +548,48 @@ def test_a_second_fit_continues_with_the_models_optimizer_and_its_state() -> Non
     fresh = Sequential([Dense(1, 1)], random_state=0)
     fresh.fit(X, y, loss="mse")
     assert type(fresh.optimizer).__name__ == "Adam" and fresh.optimizer.learning_rate == 1e-3
+
+
+# -- the loop's parts: batch plans and objectives ----------------------------------------------
+def test_the_default_batch_plan_and_objective_given_explicitly_change_nothing(three_blobs) -> None:
+    from ffnn.regularizers import L2
+    from ffnn.training import LayerPenalties, ShuffledBatches
+
+    X, y = three_blobs
+
+    def run(**parts) -> tuple[list[float], list[np.ndarray]]:
+        model = Sequential(
+            [Dense(2, 8, regularizer=L2(0.01)), ReLU(), Dense(8, 3, regularizer=L2(0.02))],
+            random_state=0,
+        )
+        history = model.fit(
+            X, y, loss="cross_entropy", epochs=3, batch_size=16, validation_split=0.2, **parts
+        )
+        return history["loss"] + history["val_loss"], model.get_weights()
+
+    default_losses, default_weights = run()
+    losses, weights = run(batches=ShuffledBatches(True), objective=LayerPenalties())
+    assert losses == default_losses  # bit for bit, penalties included
+    for mine, reference in zip(weights, default_weights, strict=True):
+        np.testing.assert_array_equal(mine, reference)
+    unshuffled, _ = run(batches=ShuffledBatches(False))
+    assert unshuffled == run(shuffle=False)[0] and unshuffled != default_losses
+
+
+def test_a_batch_plan_decides_the_batches_the_model_trains_on() -> None:
+    from ffnn.training import BatchPlan
+
+    class Reversed(BatchPlan):
+        def epoch(self, n_samples, batch_size, rng, merge_singleton):
+            starts = range(0, n_samples, batch_size)
+            for start in reversed(starts):
+                yield slice(start, min(start + batch_size, n_samples))
+
+    model, recorder, X, y = _sample_ids_model()
+    history = model.fit(
+        X, y, loss="mse", optimizer=SGD(0.01), epochs=2, batch_size=4, batches=Reversed()
+    )
+    assert [batch.tolist() for batch in recorder.batches] == [
+        [8.0, 9.0], [4.0, 5.0, 6.0, 7.0], [0.0, 1.0, 2.0, 3.0]
+    ] * 2  # fmt: skip
+    assert len(history) == 2

@@ -2,8 +2,9 @@
 
 :class:`BaseMLP` checks the constructor arguments (:mod:`ffnn.sklearn._params`), builds the
 network (``model_``, an :class:`ffnn.Sequential` emitting logits, with scikit-learn's initial
-weights), hands it to one of the two loops of :mod:`ffnn.sklearn._training`, and runs inference.
-The fitted ``coefs_`` and ``intercepts_`` are the network's own arrays, not copies.
+weights), hands it to ffnn's training loop ("sgd", "adam") or to L-BFGS
+(:mod:`ffnn.sklearn._training`), and runs inference. The fitted ``coefs_`` and
+``intercepts_`` are the network's own arrays, not copies.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def _random_state(random_state: Any) -> np.random.RandomState:
 # -- the shared estimator ------------------------------------------------------------------------
 class BaseMLP(TransformerMixin, ClassNamePrefixFeaturesOutMixin, BaseEstimator):
     """What :class:`MLPClassifier` and :class:`MLPRegressor` share: checks, building the
-    network, the two loops' entry point, inference and the fitted attributes."""
+    network, the entry point of training, inference and the fitted attributes."""
 
     # fitted state (set by fit; declared for type checkers)
     model_: Sequential
@@ -158,8 +159,7 @@ class BaseMLP(TransformerMixin, ClassNamePrefixFeaturesOutMixin, BaseEstimator):
                     layer.reset_parameters(rng, self.model_.dtype)  # masks from this call's stream
         self.n_outputs_ = y2d.shape[1]
         model = self.model_
-        assert model.loss is not None
-        targets = model.loss.prepare_targets(y2d, self.n_outputs_, model.dtype)
+        targets = self._loss().prepare_targets(y2d, self.n_outputs_, model.dtype)
         train_weight = self._training_weight(sample_weight, targets, incremental)
         try:
             # a diverging run overflows in every layer; it is reported once, below
@@ -290,10 +290,19 @@ class BaseMLP(TransformerMixin, ClassNamePrefixFeaturesOutMixin, BaseEstimator):
         """Logits ``(n_samples, n_outputs_)`` for checked ``X``."""
         return self._run(X, self.model_.layers)
 
+    def _loss(self) -> Loss:
+        """The network's loss (which also holds the output link)."""
+        loss = self.model_.loss
+        if loss is None:
+            raise RuntimeError(
+                f"{type(self).__name__}.model_ has no loss: it was replaced or changed by hand; "
+                "fit the estimator again"
+            )
+        return loss
+
     def _outputs(self, logits: np.ndarray) -> np.ndarray:
         """The output activation: probabilities or predicted values."""
-        assert self.model_.loss is not None
-        return self.model_.loss.link(logits)
+        return self._loss().link(logits)
 
     def transform(self, X: Any) -> np.ndarray:
         """The last hidden layer's activations ``(n_samples, hidden_layer_sizes[-1])`` (dropout
