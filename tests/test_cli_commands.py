@@ -591,26 +591,28 @@ def scratch_registries(monkeypatch):
             monkeypatch.setattr(registry, table, dict(getattr(registry, table)))
 
 
+class Cube(ffnn.Layer):
+    """``y = x³``, ``y' = 3x²``; counts the batches it sees. A module-level class, as a user's
+    own must be for its model to be saved (one defined in a function is refused)."""
+
+    batches = 0
+
+    def forward(self, x, training=False):
+        Cube.batches += 1
+        self.x = x
+        return x**3
+
+    def backward(self, grad):
+        return grad * 3 * self.x**2
+
+
 def test_an_activation_registered_anywhere_is_offered_by_train(
     scratch_registries, binary_csv, tmp_path
 ):
     assert "cube" not in train_choices("--activation")
-
-    @activations.register_activation("cube")
-    class Cube(ffnn.Layer):
-        """``y = x³``, ``y' = 3x²``; counts the batches it sees."""
-
-        batches = 0
-
-        def forward(self, x, training=False):
-            Cube.batches += 1
-            self.x = x
-            return x**3
-
-        def backward(self, grad):
-            return grad * 3 * self.x**2
-
+    activations.register_activation("cube")(Cube)
     assert "cube" in train_choices("--activation")
+    Cube.batches = 0
     train(binary_csv, "label", tmp_path / "cube.ffnn", "--activation", "cube", "--hidden", "3")
     assert Cube.batches >= 15 * 2  # 15 epochs of 48 training rows in batches of 32
 
