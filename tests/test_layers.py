@@ -463,7 +463,7 @@ def test_dropout_keeps_the_dtype_without_warnings_for_extreme_inputs(dtype: type
 
 @pytest.mark.parametrize("rate", [-0.1, 1.0, 1.5, float("nan")])
 def test_dropout_rejects_a_rate_outside_zero_one_naming_it(rate: float) -> None:
-    with pytest.raises(ValueError, match=rf"rate must be in \[0, 1\), got {rate}"):
+    with pytest.raises(ValueError, match=rf"rate must be a number in \[0, 1\), got {rate}"):
         Dropout(rate)
 
 

@@ -8,6 +8,11 @@ float32 array to float64.
 
 Every activation stays finite, without floating-point warnings, for inputs up to ``±1e4`` in
 float32 and float64.
+
+Each class declares, beside its forward and backward, what the outer parts need: its names for
+:func:`get` (``@register_activation``), its glass-box formulas (``formula``, ``derivative``, in
+the tutorial's notation: ``Z`` in, ``A`` out) and its ONNX form (``to_onnx``); see
+:class:`ffnn.layers.Layer`.
 """
 
 from __future__ import annotations
@@ -19,9 +24,9 @@ from typing import Any
 
 import numpy as np
 
-from ffnn._checks import check_positive_float
+from ffnn._checks import check_fraction, check_positive_float
 from ffnn._registry import Registry
-from ffnn.layers import LAYERS, Layer, _check_fraction
+from ffnn.layers import LAYERS, Layer
 
 #: Activation layers by name, for :func:`get` (``"relu"``, ``"swish"``, ...).
 ACTIVATIONS: Registry[type[Layer]] = Registry("activation")
@@ -48,6 +53,7 @@ __all__ = [
     "GELU",
     "SiLU",
     "Softplus",
+    "Mish",
     "Sigmoid",
     "Tanh",
     "Identity",
@@ -116,6 +122,22 @@ def _normal_cdf(x: np.ndarray) -> np.ndarray:
     return out.astype(x.dtype, copy=False)
 
 
+def _softplus(x: np.ndarray) -> np.ndarray:
+    """``log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|))``: ``exp`` never overflows."""
+    out = np.exp(-np.abs(x))  # in (0, 1]
+    np.log1p(out, out=out)
+    out += np.maximum(x, 0)
+    return out
+
+
+def _softplus_spelled_out(graph: Any, x: str) -> str:
+    """``max(x, 0) + log(1 + exp(-|x|))`` in ONNX operators: onnxruntime has no float64
+    ``Softplus``."""
+    exp = graph.node("Exp", [graph.node("Neg", [graph.node("Abs", [x])])])
+    log = graph.node("Log", [graph.node("Add", [exp, graph.constant("one", 1)])])
+    return str(graph.node("Add", [graph.node("Relu", [x]), log]))
+
+
 class _Activation(Layer):
     """Shared bookkeeping: the tensor the derivative is computed from."""
 
@@ -133,6 +155,11 @@ class ReLU(_Activation):
     """Rectified linear unit: ``y = max(0, x)``; ``y' = 1 if x > 0 else 0`` (0 at the kink)."""
 
     preferred_initializer = "he_normal"
+    formula = "A = relu(Z),  relu(z) = max(0, z)"
+    derivative = "dZ = dA * relu'(Z),  relu'(z) = 1 if z > 0 else 0"
+
+    def to_onnx(self, graph: Any, x: str) -> str:
+        return str(graph.node("Relu", [x]))
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         out = np.maximum(x, 0)
@@ -151,7 +178,7 @@ class LeakyReLU(_Activation):
 
     def __init__(self, negative_slope: float = 0.01) -> None:
         super().__init__()
-        self.negative_slope = _check_fraction(negative_slope, "negative_slope", closed=False)
+        self.negative_slope = check_fraction(negative_slope, "negative_slope", closed=False)
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         self._saved = x
@@ -160,6 +187,21 @@ class LeakyReLU(_Activation):
     def backward(self, grad: np.ndarray) -> np.ndarray:
         slope = np.where(self._get_saved() > 0, 1, self.negative_slope).astype(grad.dtype)
         return grad * slope
+
+    def formulas(self) -> dict[str, str]:
+        a = f"{self.negative_slope:g}"
+        return {
+            "A": f"A = leaky_relu(Z),  leaky_relu(z) = z if z > 0 else {a}·z",
+            "dZ": f"dZ = dA * leaky_relu'(Z),  leaky_relu'(z) = 1 if z > 0 else {a}",
+        }
+
+    def to_onnx(self, graph: Any, x: str) -> str:
+        if graph.dtype == np.float32:
+            return str(graph.node("LeakyRelu", [x], alpha=self.negative_slope))
+        # x where x > 0, else a x: onnxruntime's float64 LeakyRelu is missing or rounds to float32
+        slope = graph.constant("negative_slope", self.negative_slope)
+        positive = graph.node("Greater", [x, graph.constant("zero", 0)])
+        return str(graph.node("Where", [positive, x, graph.node("Mul", [x, slope])]))
 
     def get_config(self) -> dict[str, Any]:
         return {"negative_slope": self.negative_slope}
@@ -194,6 +236,24 @@ class ELU(_Activation):
         slope *= self.alpha
         slope[x > 0] = 1
         return grad * slope
+
+    def formulas(self) -> dict[str, str]:
+        a = f"{self.alpha:g}"
+        return {
+            "A": f"A = elu(Z),  elu(z) = z if z > 0 else {a}·(exp(z) - 1)",
+            "dZ": f"dZ = dA * elu'(Z),  elu'(z) = 1 if z > 0 else {a}·exp(z)",
+        }
+
+    def to_onnx(self, graph: Any, x: str) -> str:
+        if graph.dtype == np.float32:
+            return str(graph.node("Elu", [x], alpha=self.alpha))
+        # α (exp(min(x, 0)) - 1) where x <= 0, else x: onnxruntime has no float64 Elu
+        zero = graph.constant("zero", 0)
+        exp = graph.node("Exp", [graph.node("Min", [x, zero])])
+        negative = graph.node("Sub", [exp, graph.constant("one", 1)])
+        negative = graph.node("Mul", [negative, graph.constant("alpha", self.alpha)])
+        positive = graph.node("Greater", [x, zero])
+        return str(graph.node("Where", [positive, x, negative]))
 
     def get_config(self) -> dict[str, Any]:
         return {"alpha": self.alpha}
@@ -248,6 +308,39 @@ class GELU(_Activation):
         """``2u = 2 √(2/π) (x + 0.044715 x³)``."""
         return (2 * _SQRT_2_OVER_PI) * (x + _GELU_CUBIC * (x * x * x))
 
+    def formulas(self) -> dict[str, str]:
+        if self.approximate == "tanh":
+            return {
+                "A": "A = gelu(Z),  gelu(z) = z·σ(2u), u = √(2/π)·(z + 0.044715·z³)",
+                "dZ": "dZ = dA * gelu'(Z),  gelu'(z) = σ(2u) + z·σ(2u)·(1 - σ(2u))·2u'",
+            }
+        return {
+            "A": "A = gelu(Z),  gelu(z) = z·Φ(z), Φ the standard normal CDF",
+            "dZ": "dZ = dA * gelu'(Z),  gelu'(z) = Φ(z) + z·φ(z)",
+        }
+
+    def to_onnx(self, graph: Any, x: str) -> str:
+        """``Gelu`` from opset 20 (float32); below, or in float64, spelled out. The exact form
+        has no float64 export: onnxruntime has no float64 ``Erf``."""
+        if graph.opset >= 20 and graph.dtype == np.float32:
+            return str(graph.node("Gelu", [x], approximate=self.approximate))
+        if self.approximate == "tanh":  # x σ(2u), 2u = 2 √(2/π) (x + 0.044715 x³)
+            cube = graph.node("Mul", [graph.node("Mul", [x, x]), x])
+            inner = graph.node("Mul", [cube, graph.constant("cubic", _GELU_CUBIC)])
+            inner = graph.node("Add", [x, inner])
+            scale = graph.constant("scale", 2 * _SQRT_2_OVER_PI)
+            inner = graph.node("Mul", [inner, scale])
+            return str(graph.node("Mul", [x, graph.node("Sigmoid", [inner])]))
+        if graph.dtype == np.float64:
+            raise ValueError(
+                f"{self!r} has no float64 form that onnxruntime runs (it has no float64 Erf); "
+                "export with dtype='float32', or use GELU(approximate='tanh')"
+            )
+        erf = graph.node("Erf", [graph.node("Mul", [x, graph.constant("sqrt_half", _SQRT_HALF)])])
+        cdf = graph.node("Add", [erf, graph.constant("one", 1)])  # 2 Φ(x)
+        cdf = graph.node("Mul", [cdf, graph.constant("half", 0.5)])
+        return str(graph.node("Mul", [x, cdf]))
+
     def get_config(self) -> dict[str, Any]:
         return {"approximate": self.approximate}
 
@@ -261,6 +354,11 @@ class SiLU(_Activation):
     ``y' = σ(x) + x σ(x)(1 - σ(x)) = σ(x) (1 + x (1 - σ(x)))``."""
 
     preferred_initializer = "he_normal"
+    formula = "A = silu(Z),  silu(z) = z·σ(z)"
+    derivative = "dZ = dA * silu'(Z),  silu'(z) = σ(z)·(1 + z·(1 - σ(z)))"
+
+    def to_onnx(self, graph: Any, x: str) -> str:
+        return str(graph.node("Mul", [x, graph.node("Sigmoid", [x])]))
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         self._saved = x
@@ -281,15 +379,49 @@ class Softplus(_Activation):
     formula is used everywhere; the two differ by ``log1p(exp(-x)) < 2.1e-9`` there.
     """
 
+    formula = "A = softplus(Z),  softplus(z) = log(1 + exp(z))"
+    derivative = "dZ = dA * softplus'(Z),  softplus'(z) = σ(z)"
+
+    def to_onnx(self, graph: Any, x: str) -> str:
+        if graph.dtype == np.float32:
+            return str(graph.node("Softplus", [x]))
+        return _softplus_spelled_out(graph, x)
+
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         self._saved = x
-        out = np.exp(-np.abs(x))  # in (0, 1]
-        np.log1p(out, out=out)
-        out += np.maximum(x, 0)
-        return out
+        return _softplus(x)
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
         return grad * sigmoid(self._get_saved())
+
+
+@register_activation("mish")
+class Mish(_Activation):
+    """Mish (Misra, 2019): ``y = x tanh(softplus(x))``;
+    ``y' = tanh(s) + x σ(x) (1 - tanh(s)²)`` with ``s = softplus(x)`` (``s' = σ(x)``).
+
+    ``softplus`` is computed stably (see :class:`Softplus`); ``torch.nn.Mish`` computes the same.
+    """
+
+    preferred_initializer = "he_normal"
+    formula = "A = mish(Z),  mish(z) = z·tanh(softplus(z))"
+    derivative = "dZ = dA * mish'(Z),  mish'(z) = tanh(s) + z·σ(z)·(1 - tanh(s)²), s = softplus(z)"
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        self._saved = x
+        return x * np.tanh(_softplus(x))
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        x = self._get_saved()
+        t = np.tanh(_softplus(x))
+        return grad * (t + x * sigmoid(x) * (1 - t * t))
+
+    def to_onnx(self, graph: Any, x: str) -> str:
+        if graph.dtype == np.float32 and graph.opset >= 18:
+            return str(graph.node("Mish", [x]))
+        softplus = graph.node("Softplus", [x]) if graph.dtype == np.float32 else None
+        softplus = softplus or _softplus_spelled_out(graph, x)
+        return str(graph.node("Mul", [x, graph.node("Tanh", [softplus])]))
 
 
 @register_activation("sigmoid", "logistic")
@@ -299,6 +431,12 @@ class Sigmoid(_Activation):
     As the last layer of a classifier prefer raw logits and ``loss="binary_cross_entropy"``,
     which applies the sigmoid inside the loss, stably.
     """
+
+    formula = "A = sigmoid(Z),  sigmoid(z) = σ(z) = 1 / (1 + exp(-z))"
+    derivative = "dZ = dA * sigmoid'(Z),  sigmoid'(z) = σ(z)·(1 - σ(z))"
+
+    def to_onnx(self, graph: Any, x: str) -> str:
+        return str(graph.node("Sigmoid", [x]))
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         out = sigmoid(x)
@@ -314,6 +452,12 @@ class Sigmoid(_Activation):
 class Tanh(_Activation):
     """Hyperbolic tangent ``y = tanh(x)``; ``y' = 1 - y²``."""
 
+    formula = "A = tanh(Z),  tanh(z) = tanh(z)"
+    derivative = "dZ = dA * tanh'(Z),  tanh'(z) = 1 - tanh(z)²"
+
+    def to_onnx(self, graph: Any, x: str) -> str:
+        return str(graph.node("Tanh", [x]))
+
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         out = np.tanh(x)
         self._saved = out
@@ -327,6 +471,12 @@ class Tanh(_Activation):
 @register_activation("identity", "linear")
 class Identity(_Activation):
     """``y = x``; ``y' = 1``. The output activation of a regression network."""
+
+    formula = "A = identity(Z),  identity(z) = z"
+    derivative = "dZ = dA * identity'(Z),  identity'(z) = 1"
+
+    def to_onnx(self, graph: Any, x: str) -> str:
+        return x
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         return x
@@ -344,6 +494,12 @@ class Softmax(_Activation):
     As the last layer of a classifier prefer raw logits and ``loss="cross_entropy"``, which
     applies the softmax inside the loss, stably.
     """
+
+    formula = "A = softmax(Z),  softmax(z) = exp(z_k) / Σ_j exp(z_j), row by row"
+    derivative = "dZ = A * (dA - Σ_k dA_k·A_k), row by row"
+
+    def to_onnx(self, graph: Any, x: str) -> str:
+        return str(graph.node("Softmax", [x], axis=1))
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         out = softmax(x)

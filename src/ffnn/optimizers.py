@@ -29,7 +29,13 @@ from typing import Any
 
 import numpy as np
 
-from ffnn._checks import check_positive_float
+from ffnn._checks import (
+    check_bool,
+    check_fraction,
+    check_non_negative_float,
+    check_optional_positive_float,
+    check_positive_float,
+)
 from ffnn._registry import Registry
 from ffnn.layers import Parameter
 
@@ -44,40 +50,6 @@ __all__ = [
     "clip_grad_value",
     "get",
 ]
-
-
-def _check_real(value: Any, name: str, expected: str) -> float:
-    """A real number (bools refused): TypeError naming ``expected`` otherwise."""
-    if not isinstance(value, numbers.Real) or isinstance(value, bool):
-        raise TypeError(f"{name} must be {expected}, got {type(value).__name__} {value!r}")
-    return float(value)
-
-
-def _check_non_negative(value: Any, name: str) -> float:
-    """A finite real number >= 0."""
-    number = _check_real(value, name, "a finite number >= 0")
-    if not (math.isfinite(number) and number >= 0):
-        raise ValueError(f"{name} must be a finite number >= 0, got {value}")
-    return number
-
-
-def _check_fraction(value: Any, name: str, *, one_allowed: bool = False) -> float:
-    """A real number in [0, 1), or in [0, 1] when ``one_allowed``."""
-    expected = "a number in [0, 1]" if one_allowed else "a number in [0, 1)"
-    number = _check_real(value, name, expected)
-    if not (0 <= number < 1 or (one_allowed and number == 1)):
-        raise ValueError(f"{name} must be {expected}, got {value}")
-    return number
-
-
-def _check_bool(value: Any, name: str) -> bool:
-    if not isinstance(value, bool | np.bool_):
-        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
-    return bool(value)
-
-
-def _check_optional_positive(value: Any, name: str) -> float | None:
-    return None if value is None else check_positive_float(value, name)
 
 
 def clip_grad_value(parameters: Iterable[Parameter], clip_value: float) -> None:
@@ -157,8 +129,8 @@ class Optimizer:
         clip_value: float | None = None,
     ) -> None:
         self.learning_rate = learning_rate
-        self.clip_norm = _check_optional_positive(clip_norm, "clip_norm")
-        self.clip_value = _check_optional_positive(clip_value, "clip_value")
+        self.clip_norm = check_optional_positive_float(clip_norm, "clip_norm")
+        self.clip_value = check_optional_positive_float(clip_value, "clip_value")
         self.parameters: list[Parameter] = []
         self.iterations = 0
         self.state: dict[str, list[np.ndarray]] = {}
@@ -372,10 +344,10 @@ class SGD(Optimizer):
         clip_norm: float | None = None,
         clip_value: float | None = None,
     ) -> None:
-        self.momentum = _check_non_negative(momentum, "momentum")
-        self.dampening = _check_fraction(dampening, "dampening", one_allowed=True)
-        self.weight_decay = _check_non_negative(weight_decay, "weight_decay")
-        self.nesterov = _check_bool(nesterov, "nesterov")
+        self.momentum = check_non_negative_float(momentum, "momentum")
+        self.dampening = check_fraction(dampening, "dampening", closed=True)
+        self.weight_decay = check_non_negative_float(weight_decay, "weight_decay")
+        self.nesterov = check_bool(nesterov, "nesterov")
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError(
                 "nesterov=True requires momentum > 0 and dampening == 0, got "
@@ -451,11 +423,11 @@ class Adam(Optimizer):
         clip_norm: float | None = None,
         clip_value: float | None = None,
     ) -> None:
-        self.beta_1 = _check_fraction(beta_1, "beta_1")
-        self.beta_2 = _check_fraction(beta_2, "beta_2")
+        self.beta_1 = check_fraction(beta_1, "beta_1")
+        self.beta_2 = check_fraction(beta_2, "beta_2")
         self.epsilon = check_positive_float(epsilon, "epsilon")
-        self.weight_decay = _check_non_negative(weight_decay, "weight_decay")
-        self.amsgrad = _check_bool(amsgrad, "amsgrad")
+        self.weight_decay = check_non_negative_float(weight_decay, "weight_decay")
+        self.amsgrad = check_bool(amsgrad, "amsgrad")
         super().__init__(
             learning_rate, parameters=parameters, clip_norm=clip_norm, clip_value=clip_value
         )
@@ -573,11 +545,11 @@ class RMSprop(Optimizer):
         clip_norm: float | None = None,
         clip_value: float | None = None,
     ) -> None:
-        self.rho = _check_fraction(rho, "rho")
+        self.rho = check_fraction(rho, "rho")
         self.epsilon = check_positive_float(epsilon, "epsilon")
-        self.weight_decay = _check_non_negative(weight_decay, "weight_decay")
-        self.momentum = _check_non_negative(momentum, "momentum")
-        self.centered = _check_bool(centered, "centered")
+        self.weight_decay = check_non_negative_float(weight_decay, "weight_decay")
+        self.momentum = check_non_negative_float(momentum, "momentum")
+        self.centered = check_bool(centered, "centered")
         super().__init__(
             learning_rate, parameters=parameters, clip_norm=clip_norm, clip_value=clip_value
         )
@@ -658,9 +630,9 @@ class Adagrad(Optimizer):
         clip_norm: float | None = None,
         clip_value: float | None = None,
     ) -> None:
-        self.lr_decay = _check_non_negative(lr_decay, "lr_decay")
-        self.weight_decay = _check_non_negative(weight_decay, "weight_decay")
-        self.initial_accumulator_value = _check_non_negative(
+        self.lr_decay = check_non_negative_float(lr_decay, "lr_decay")
+        self.weight_decay = check_non_negative_float(weight_decay, "weight_decay")
+        self.initial_accumulator_value = check_non_negative_float(
             initial_accumulator_value, "initial_accumulator_value"
         )
         self.epsilon = check_positive_float(epsilon, "epsilon")
