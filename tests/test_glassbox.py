@@ -189,6 +189,7 @@ ACTIVATIONS = [
     ffnn.GELU(approximate="tanh"),
     ffnn.SiLU(),
     ffnn.Softplus(),
+    ffnn.Mish(),
     ffnn.Sigmoid(),
     ffnn.Tanh(),
     ffnn.Identity(),
@@ -501,3 +502,11 @@ def test_invalid_arguments_are_refused_before_any_work(arguments, error, match):
 def test_explain_step_is_exported_by_ffnn():
     assert ffnn.explain_step is explain_step
     assert ffnn.StepTrace is StepTrace
+
+
+def test_mish_declares_its_formulas_in_the_tutorials_notation():
+    model = ffnn.Sequential([ffnn.Dense(2, 3), ffnn.Mish(), ffnn.Dense(3, 1)])
+    trace = quiet(model, np.ones((4, 2)), [0, 1, 0, 1], loss="bce")
+    assert trace.formulas["A1"] == "A1 = mish(Z1),  mish(z) = z·tanh(softplus(z))"
+    assert trace.formulas["dZ1"].startswith("dZ1 = dA1 * mish'(Z1),  mish'(z) = tanh(s)")
+    assert "mish_derivative(Z1)" in trace.text
