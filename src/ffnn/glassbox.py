@@ -34,7 +34,7 @@ from ffnn._checks import (
     check_same_length,
 )
 from ffnn.layers import Dense, Layer, Parameter, declares
-from ffnn.losses import CrossEntropy, Loss, LossFormulas
+from ffnn.losses import Loss, LossFormulas
 from ffnn.model import Sequential
 from ffnn.optimizers import SGD
 
@@ -313,7 +313,8 @@ def explain_step(
     ends_in_dense = blocks[-1].dense is not None and blocks[-1].activation is None
     out_name = f"Z{last}" if ends_in_dense else f"A{last}"
     prob_name = f"A{last}" if ends_in_dense else "P"
-    n = "m" if n_outputs == 1 or type(loss_fn) is CrossEntropy else "N"
+    # a softmax loss has one term per sample (the row), the others one per entry
+    n = "m" if n_outputs == 1 or loss_fn.link_name == "softmax" else "N"
     loss_text = _loss_formulas(loss_fn, out_name, prob_name, n)
     if loss_text is None:
         name = type(loss_fn).__name__

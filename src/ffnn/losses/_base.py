@@ -99,6 +99,11 @@ class Loss:
 
     is_classifier = False
     name = "loss"
+    #: The output link :meth:`link` computes, by name, for the outer parts that rebuild it
+    #: (ONNX export): ``"sigmoid"``, ``"softmax"``, ``"identity"`` or ``"exp"``. ``None``: not
+    #: declared (a regression loss that keeps the identity :meth:`link` counts as
+    #: ``"identity"``).
+    link_name: str | None = None
 
     def __init__(self) -> None:
         self._grad: np.ndarray | None = None

@@ -31,6 +31,7 @@ class BinaryCrossEntropy(Loss):
 
     is_classifier = True
     name = "binary_cross_entropy"
+    link_name = "sigmoid"
 
     def forward(self, logits: np.ndarray, y: np.ndarray, sample_weight: Any = None) -> float:
         p = sigmoid(logits)  # (batch, n_outputs)
@@ -78,6 +79,7 @@ class CrossEntropy(Loss):
 
     is_classifier = True
     name = "cross_entropy"
+    link_name = "softmax"
 
     def forward(self, logits: np.ndarray, y: np.ndarray, sample_weight: Any = None) -> float:
         shifted = logits - logits.max(axis=1, keepdims=True)  # (batch, K), max entry 0
