@@ -19,12 +19,14 @@ from ffnn.activations import (
     GELU,
     Identity,
     LeakyReLU,
+    Mish,
     ReLU,
     Sigmoid,
     SiLU,
     Softmax,
     Softplus,
     Tanh,
+    _functions,
     sigmoid,
 )
 from ffnn.layers import Dense, Layer
@@ -45,6 +47,7 @@ FACTORIES: dict[str, Callable[[], Layer]] = {
     "gelu_tanh": lambda: GELU(approximate="tanh"),
     "silu": SiLU,
     "softplus": Softplus,
+    "mish": Mish,
     "sigmoid": Sigmoid,
     "tanh": Tanh,
     "identity": Identity,
@@ -58,6 +61,7 @@ REFERENCE_FORWARD: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "gelu_tanh": lambda x: 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x**3))),
     "silu": lambda x: x / (1 + np.exp(-x)),
     "softplus": lambda x: np.log(1 + np.exp(x)),
+    "mish": lambda x: x * np.tanh(np.log(1 + np.exp(x))),
     "sigmoid": lambda x: 1.0 / (1.0 + np.exp(-x)),
     "tanh": lambda x: (np.exp(x) - np.exp(-x)) / (np.exp(x) + np.exp(-x)),
     "identity": lambda x: x,
@@ -141,7 +145,7 @@ def test_leaky_relu_forward_uses_its_negative_slope_by_hand() -> None:
 
 @pytest.mark.parametrize("slope", [-0.1, 1.0, 2.0])
 def test_leaky_relu_rejects_a_slope_outside_zero_one(slope: float) -> None:
-    with pytest.raises(ValueError, match=r"negative_slope must be in \[0, 1\)"):
+    with pytest.raises(ValueError, match=r"negative_slope must be a number in \[0, 1\)"):
         LeakyReLU(slope)
 
 
@@ -278,13 +282,13 @@ def test_gelu_falls_back_to_math_erfc_without_scipy(dtype: type, monkeypatch, rn
     layer = GELU()
     with_scipy = layer.forward(x), layer.backward(upstream)
     monkeypatch.setitem(sys.modules, "scipy.special", None)  # `import` now raises ImportError
-    activations._erfc.cache_clear()
+    _functions._erfc.cache_clear()
     try:
-        assert activations._erfc() is activations._math_erfc
+        assert _functions._erfc() is _functions._math_erfc
         without_scipy = layer.forward(x), layer.backward(upstream)
     finally:
         monkeypatch.undo()
-        activations._erfc.cache_clear()
+        _functions._erfc.cache_clear()
     rtol = 1e-6 if dtype == np.float32 else 1e-14
     for a, b in zip(with_scipy, without_scipy, strict=True):
         assert b.dtype == np.dtype(dtype)
@@ -407,8 +411,8 @@ def test_get_passes_a_layer_through() -> None:
 
 
 def test_get_unknown_activation_lists_the_known_names() -> None:
-    with pytest.raises(ValueError, match="unknown activation 'mish'.*relu.*swish"):
-        activations.get("mish")
+    with pytest.raises(ValueError, match="unknown activation 'hardswish'.*mish.*relu.*swish"):
+        activations.get("hardswish")
 
 
 def test_dense_and_activation_gradients_match_torch_autograd(rng: np.random.Generator) -> None:
@@ -448,6 +452,7 @@ TORCH_FORMS = {
     "silu": lambda F, t: F.silu(t),
     "softplus": lambda F, t: F.softplus(t),  # torch is linear above 20: keep |x| below
     "softmax": lambda F, t: F.softmax(t, dim=1),
+    "mish": lambda F, t: F.mish(t),
 }
 
 
@@ -468,3 +473,35 @@ def test_new_activation_forward_and_input_gradient_match_torch(name: str, rng) -
     atol = 1e-15 if name.startswith("gelu") else 0.0
     np.testing.assert_allclose(out, out_t.detach().numpy(), rtol=1e-12, atol=atol)
     np.testing.assert_allclose(grad, x_t.grad.numpy(), rtol=1e-12, atol=atol)
+
+
+# -- Mish: one class, and every part of the library knows it -------------------------------------
+def test_mish_is_found_by_name_and_survives_a_file_round_trip(tmp_path) -> None:
+    import ffnn
+
+    assert type(activations.get("mish")) is Mish and repr(Mish()) == "Mish()"
+    X = np.random.default_rng(0).normal(size=(9, 3))
+    model = ffnn.Sequential([Dense(3, 4), Mish(), Dense(4, 1)], dtype="float64", random_state=0)
+    model.loss = ffnn.losses.get("mse")
+    ffnn.save(model, tmp_path / "mish.npz")
+    loaded = ffnn.load(tmp_path / "mish.npz")
+    assert type(loaded.layers[1]) is Mish
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+def test_mish_matches_torch_nn_mish_module(rng: np.random.Generator) -> None:
+    torch = pytest.importorskip("torch")
+    x = rng.normal(scale=4.0, size=(8, 3))
+    expected = torch.nn.Mish()(torch.tensor(x)).numpy()
+    np.testing.assert_allclose(Mish().forward(x), expected, rtol=1e-12)
+
+
+def test_mish_passes_the_library_gradient_check() -> None:
+    import ffnn
+
+    rng = np.random.default_rng(3)
+    model = ffnn.Sequential([Dense(3, 5), Mish(), Dense(5, 2)], dtype="float64", random_state=1)
+    result = ffnn.check_gradients(
+        model, rng.normal(size=(6, 3)), rng.integers(0, 2, 6), "cross_entropy"
+    )
+    assert result.max_relative_error < 1e-6

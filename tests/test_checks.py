@@ -9,7 +9,9 @@ import pytest
 from ffnn._checks import (
     check_array,
     check_dtype,
+    check_fraction,
     check_n_features,
+    check_optional_positive_float,
     check_positive_float,
     check_positive_int,
     check_random_state,
@@ -190,3 +192,32 @@ def test_fit_reports_nan_targets() -> None:
     model = Sequential([Dense(2, 1)], random_state=0)
     with pytest.raises(ValueError, match="y contains NaN"):
         model.fit(np.zeros((2, 2)), [0.0, np.nan], loss="mse")
+
+
+@pytest.mark.parametrize(
+    ("value", "closed", "error", "match"),
+    [
+        (1.0, False, ValueError, r"rate must be a number in \[0, 1\), got 1.0"),
+        (1.5, True, ValueError, r"rate must be a number in \[0, 1\], got 1.5"),
+        (-0.1, True, ValueError, r"rate must be a number in \[0, 1\], got -0.1"),
+        (float("nan"), False, ValueError, r"rate must be a number in \[0, 1\), got nan"),
+        (True, False, TypeError, r"rate must be a number in \[0, 1\), got bool True"),
+        ("0.5", True, TypeError, r"rate must be a number in \[0, 1\], got str '0.5'"),
+    ],
+)
+def test_check_fraction_names_the_interval_and_the_value(value, closed, error, match) -> None:
+    with pytest.raises(error, match=match):
+        check_fraction(value, "rate", closed=closed)
+
+
+def test_check_fraction_accepts_the_ends_it_includes() -> None:
+    assert check_fraction(0, "rate") == 0.0 and isinstance(check_fraction(0, "rate"), float)
+    assert check_fraction(1, "momentum", closed=True) == 1.0
+    assert check_fraction(np.float32(0.25), "rate") == 0.25
+
+
+def test_check_optional_positive_float_lets_none_through_only() -> None:
+    assert check_optional_positive_float(None, "clip_norm") is None
+    assert check_optional_positive_float(2, "clip_norm") == 2.0
+    with pytest.raises(ValueError, match="clip_norm must be a positive finite number, got 0"):
+        check_optional_positive_float(0, "clip_norm")

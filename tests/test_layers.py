@@ -11,7 +11,7 @@ import pytest
 
 from ffnn import initializers, regularizers
 from ffnn.activations import Tanh
-from ffnn.layers import Dense, Dropout, Layer, Parameter
+from ffnn.layers import Dense, Dropout, Layer, Parameter, declares
 from ffnn.model import Sequential
 
 
@@ -463,7 +463,7 @@ def test_dropout_keeps_the_dtype_without_warnings_for_extreme_inputs(dtype: type
 
 @pytest.mark.parametrize("rate", [-0.1, 1.0, 1.5, float("nan")])
 def test_dropout_rejects_a_rate_outside_zero_one_naming_it(rate: float) -> None:
-    with pytest.raises(ValueError, match=rf"rate must be in \[0, 1\), got {rate}"):
+    with pytest.raises(ValueError, match=rf"rate must be a number in \[0, 1\), got {rate}"):
         Dropout(rate)
 
 
@@ -483,3 +483,38 @@ def test_dropout_has_no_parameters_and_no_initializer_preference() -> None:
     assert layer.output_size(9) == 9
     assert layer.preferred_initializer is None
     assert repr(layer) == "Dropout(rate=0.2)"
+
+
+# -- the hooks the outer parts read (ONNX form, glass-box formulas) -----------------------------
+def test_a_plain_layer_declares_no_onnx_form_and_no_formula() -> None:
+    class Plain(Layer):
+        def forward(self, x, training=False):
+            return x
+
+    layer = Plain()
+    assert layer.to_onnx(object(), "x") is NotImplemented
+    assert layer.formulas() == {}
+    assert not declares(layer, "to_onnx") and not declares(layer, "formula", "formulas")
+
+
+def test_declares_follows_the_class_that_defines_forward() -> None:
+    class Declared(Layer):
+        formula = "A = 3 Z"
+
+        def forward(self, x, training=False):
+            return 3 * x
+
+        def to_onnx(self, graph, x):
+            return x
+
+    class Same(Declared):  # computes what its parent declared
+        pass
+
+    class Changed(Declared):  # computes something else: the parent's hooks do not describe it
+        def forward(self, x, training=False):
+            return 4 * x
+
+    assert declares(Declared(), "to_onnx") and declares(Declared(), "formula")
+    assert declares(Same(), "to_onnx") and Same().formulas() == {"A": "A = 3 Z"}
+    assert not declares(Changed(), "to_onnx") and not declares(Changed(), "formula")
+    assert declares(Dense(2, 3), "to_onnx") and declares(Dropout(0.1), "formula")

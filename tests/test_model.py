@@ -334,7 +334,7 @@ def test_layer_outputs_are_each_layers_activations_in_inference_mode() -> None:
     hidden = X @ model.layers[0].weight.data + model.layers[0].bias.data
     np.testing.assert_allclose(outputs[0], hidden)
     bn = model.layers[1]
-    normalised = (hidden - bn.running_mean) / np.sqrt(bn.running_var + bn.eps)
+    normalised = (hidden - bn.running_mean) / np.sqrt(bn.running_var + bn.epsilon)
     np.testing.assert_allclose(outputs[1], normalised * bn.weight.data + bn.bias.data)
     np.testing.assert_array_equal(outputs[2], np.maximum(outputs[1], 0))
     np.testing.assert_array_equal(outputs[3], outputs[2])  # dropout is off at inference

@@ -40,7 +40,7 @@ def test_batchnorm_training_forward_normalises_each_feature_over_the_batch(rng) 
 
 
 def test_batchnorm_by_hand_on_two_samples() -> None:
-    layer = BatchNorm(1, eps=1e-12, dtype=np.float64)
+    layer = BatchNorm(1, epsilon=1e-12, dtype=np.float64)
     out = layer.forward(np.array([[1.0], [3.0]]), training=True)
     # mean 2, biased variance 1: x̂ = ±1
     np.testing.assert_allclose(out, [[-1.0], [1.0]], rtol=1e-9)
@@ -190,7 +190,7 @@ def test_layernorm_normalises_each_sample_over_its_features(rng) -> None:
 
 
 def test_layernorm_by_hand_on_one_sample() -> None:
-    out = LayerNorm(2, eps=1e-12, dtype=np.float64).forward(np.array([[1.0, 3.0]]))
+    out = LayerNorm(2, epsilon=1e-12, dtype=np.float64).forward(np.array([[1.0, 3.0]]))
     np.testing.assert_allclose(out, [[-1.0, 1.0]], rtol=1e-9)
 
 
@@ -306,10 +306,18 @@ def test_normalisation_rejects_inputs_of_the_wrong_shape(kind: type) -> None:
     [
         (lambda: BatchNorm(0), ValueError, "n_features must be a positive int, got 0"),
         (lambda: LayerNorm(2.5), TypeError, "n_features must be a positive int"),
-        (lambda: BatchNorm(3, momentum=1.5), ValueError, r"momentum must be in \[0, 1\], got 1.5"),
+        (
+            lambda: BatchNorm(3, momentum=1.5),
+            ValueError,
+            r"momentum must be a number in \[0, 1\], got 1.5",
+        ),
         (lambda: BatchNorm(3, momentum="0.1"), TypeError, "momentum must be a number"),
-        (lambda: BatchNorm(3, eps=0.0), ValueError, "eps must be a positive finite number"),
-        (lambda: LayerNorm(3, eps=-1e-5), ValueError, "eps must be a positive finite number"),
+        (lambda: BatchNorm(3, epsilon=0.0), ValueError, "epsilon must be a positive finite number"),
+        (
+            lambda: LayerNorm(3, epsilon=-1e-5),
+            ValueError,
+            "epsilon must be a positive finite number",
+        ),
         (lambda: LayerNorm(3, dtype=np.int64), ValueError, "dtype must be float32 or float64"),
     ],
 )
@@ -323,18 +331,18 @@ def test_normalisation_arguments_are_validated(factory, error: type, message: st
     [
         (
             BatchNorm(4),
-            {"n_features": 4, "eps": 1e-5, "dtype": "float32", "momentum": 0.1},
-            "BatchNorm(n_features=4, momentum=0.1, eps=1e-05)",
+            {"n_features": 4, "epsilon": 1e-5, "dtype": "float32", "momentum": 0.1},
+            "BatchNorm(n_features=4, momentum=0.1, epsilon=1e-05)",
         ),
         (
-            BatchNorm(2, momentum=0.01, eps=1e-3, dtype=np.float64),
-            {"n_features": 2, "eps": 1e-3, "dtype": "float64", "momentum": 0.01},
-            "BatchNorm(n_features=2, momentum=0.01, eps=0.001)",
+            BatchNorm(2, momentum=0.01, epsilon=1e-3, dtype=np.float64),
+            {"n_features": 2, "epsilon": 1e-3, "dtype": "float64", "momentum": 0.01},
+            "BatchNorm(n_features=2, momentum=0.01, epsilon=0.001)",
         ),
         (
-            LayerNorm(3, eps=1e-6),
-            {"n_features": 3, "eps": 1e-6, "dtype": "float32"},
-            "LayerNorm(n_features=3, eps=1e-06)",
+            LayerNorm(3, epsilon=1e-6),
+            {"n_features": 3, "epsilon": 1e-6, "dtype": "float32"},
+            "LayerNorm(n_features=3, epsilon=1e-06)",
         ),
     ],
     ids=repr,
@@ -349,3 +357,13 @@ def test_normalisation_config_round_trips_through_json(layer: Layer, config: dic
 def test_normalisation_layers_leave_the_initializer_to_the_activation() -> None:
     assert BatchNorm.preferred_initializer is None
     assert LayerNorm.preferred_initializer is None
+
+
+@pytest.mark.parametrize("cls", [BatchNorm, LayerNorm])
+def test_the_old_name_eps_is_read_with_a_deprecation_warning(cls):
+    """Model files written before the rename say "eps" in the layer's config."""
+    with pytest.warns(DeprecationWarning, match="renamed epsilon"):
+        layer = cls(3, eps=1e-3)
+    assert layer.epsilon == 1e-3
+    assert layer.get_config()["epsilon"] == 1e-3 and "eps" not in layer.get_config()
+    assert cls(**layer.get_config()).epsilon == 1e-3

@@ -19,7 +19,7 @@ import pytest
 import ffnn
 from ffnn.layers import Layer
 from ffnn.losses import Loss
-from ffnn.onnx_export import export_onnx, to_onnx
+from ffnn.onnx import export_onnx, to_onnx
 
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
@@ -34,6 +34,7 @@ ACTIVATIONS = [
     ffnn.GELU("tanh"),
     ffnn.SiLU(),
     ffnn.Softplus(),
+    ffnn.Mish(),
     ffnn.Tanh(),
     ffnn.Sigmoid(),
     ffnn.Identity(),
@@ -108,6 +109,75 @@ def test_a_float64_export_of_the_exact_gelu_is_refused_with_the_reason() -> None
     model = ffnn.Sequential([ffnn.Dense(2, 3), ffnn.GELU(), ffnn.Dense(3, 1)], dtype="float64")
     with pytest.raises(ValueError, match=r"layers\[1\] \(GELU\(approximate='none'\)\).*Erf"):
         to_onnx(model, dtype="float64")
+
+
+def test_mish_is_the_mish_operator_from_opset_18_and_spelled_out_below() -> None:
+    model = ffnn.Sequential([ffnn.Dense(4, 8), ffnn.Mish(), ffnn.Dense(8, 2)], random_state=3)
+    X = inputs(4)
+    assert "Mish" not in ops(to_onnx(model, opset=17))
+    proto = to_onnx(model, opset=18)
+    assert "Mish" in ops(proto)
+    assert_close(run(proto, X)["logits"], model.forward(X))
+
+
+# -- a user's own layers, through the to_onnx hook -----------------------------------------------
+class Swish(Layer):
+    """A user's activation, x σ(βx), with its ONNX form."""
+
+    def __init__(self, beta: float = 1.0) -> None:
+        self.beta = beta
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        return x * ffnn.activations.sigmoid(self.beta * x)
+
+    def to_onnx(self, graph: Any, x: str) -> str:
+        scaled = graph.node("Mul", [x, graph.constant("beta", self.beta)])
+        return graph.node("Mul", [x, graph.node("Sigmoid", [scaled])])
+
+
+class Scale(Layer):
+    """A user's layer with a parameter: a learned scale per feature."""
+
+    def __init__(self, n: int) -> None:
+        self.scale = ffnn.layers.Parameter(np.linspace(0.5, 2.0, n, dtype=np.float32), "scale")
+
+    def parameters(self) -> list[Any]:
+        return [self.scale]
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        return x * self.scale.data
+
+    def to_onnx(self, graph: Any, x: str) -> str:
+        return graph.node("Mul", [x, graph.constant("scale", self.scale.data)])
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_user_layers_with_the_hook_export_and_run_as_in_ffnn(dtype: str) -> None:
+    model = ffnn.Sequential(
+        [ffnn.Dense(4, 6), Swish(1.5), Scale(6), Swish(), Scale(6), ffnn.Dense(6, 2)],
+        dtype=dtype,
+        random_state=2,
+    )
+    model.loss = ffnn.CrossEntropy()
+    X = inputs(4).astype(dtype)
+    proto = to_onnx(model, dtype=dtype)
+    outputs = run(proto, X)
+    tol = 1e-5 if dtype == "float32" else 1e-12
+    assert_close(outputs["logits"], model.forward(X), tol=tol)
+    np.testing.assert_array_equal(outputs["label"], model.predict(X))
+    # each layer's names are scoped by its position: two Scales, two weights
+    names = {t.name for t in proto.graph.initializer}
+    assert {"layers.2.scale", "layers.4.scale", "layers.1.beta"} <= names
+
+
+def test_a_hook_that_returns_no_name_is_refused_naming_the_layer() -> None:
+    class Broken(Swish):
+        def to_onnx(self, graph: Any, x: str) -> Any:
+            graph.node("Relu", [x])
+
+    model = ffnn.Sequential([ffnn.Dense(2, 3), Broken(), ffnn.Dense(3, 1)])
+    with pytest.raises(ValueError, match=r"layers\[1\] \(Broken\): Broken.to_onnx must return"):
+        to_onnx(model)
 
 
 def test_a_float64_model_is_exported_with_float32_weights_by_default() -> None:
@@ -204,17 +274,34 @@ class MyLayer(Layer):
         return 2 * x
 
 
-class MyReLU(ffnn.ReLU):
-    pass
+class DoubledReLU(ffnn.ReLU):
+    """Inherits ReLU.to_onnx but computes something else: its parent's form must not be used."""
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        return 2 * super().forward(x, training)
 
 
-@pytest.mark.parametrize("layer", [MyLayer(), MyReLU()], ids=lambda layer: type(layer).__name__)
-def test_a_layer_with_no_onnx_form_is_named(layer: Layer, tmp_path: Any) -> None:
+@pytest.mark.parametrize(
+    "layer", [MyLayer(), DoubledReLU()], ids=lambda layer: type(layer).__name__
+)
+def test_a_layer_with_no_onnx_form_is_named_with_the_hook_to_write(
+    layer: Layer, tmp_path: Any
+) -> None:
     model = ffnn.Sequential([ffnn.Dense(3, 4), ffnn.ReLU(), layer, ffnn.Dense(4, 1)])
     name = type(layer).__name__
-    with pytest.raises(ValueError, match=rf"layers\[2\] \({name}\) has no ONNX form; supported: "):
+    match = rf"layers\[2\] \({name}\) has no ONNX form: define {name}\.to_onnx\(self, graph, x\)"
+    with pytest.raises(ValueError, match=match):
         export_onnx(model, tmp_path / "model.onnx")
     assert not list(tmp_path.iterdir())
+
+
+def test_a_subclass_that_keeps_its_parents_forward_keeps_its_onnx_form() -> None:
+    class MyReLU(ffnn.ReLU):
+        pass
+
+    model = ffnn.Sequential([ffnn.Dense(3, 4), MyReLU(), ffnn.Dense(4, 1)], random_state=0)
+    x = inputs(3)
+    assert_close(run(to_onnx(model), x)["logits"], model.forward(x))
 
 
 def test_the_file_is_valid_onnx_and_says_what_made_it(tmp_path: Any) -> None:

@@ -42,7 +42,7 @@ def test_l1_gradient_at_zero_is_zero_and_dtype_is_kept() -> None:
     [(-0.1, ValueError), (float("nan"), ValueError), ("0.1", TypeError), (True, TypeError)],
 )
 def test_strengths_are_validated(value, error) -> None:
-    with pytest.raises(error, match="l2 must be a non-negative"):
+    with pytest.raises(error, match=r"l2 must be a finite number >= 0, got "):
         L2(value)
 
 

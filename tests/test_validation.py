@@ -624,10 +624,10 @@ CASES: list[Any] = [
     ("activation-unknown", lambda: activations.get("foo"), ValueError, "activation", "'foo'"),
     ("batchnorm-zero", lambda: BatchNorm(0), ValueError, "n_features", "0"),
     ("batchnorm-momentum", lambda: BatchNorm(3, momentum=2), ValueError, "momentum", "2"),
-    ("batchnorm-eps-zero", lambda: BatchNorm(3, eps=0), ValueError, "eps", "0"),
-    ("batchnorm-eps-str", lambda: BatchNorm(3, eps="a"), TypeError, "eps", "'a'"),
+    ("batchnorm-epsilon-zero", lambda: BatchNorm(3, epsilon=0), ValueError, "epsilon", "0"),
+    ("batchnorm-epsilon-str", lambda: BatchNorm(3, epsilon="a"), TypeError, "epsilon", "'a'"),
     ("layernorm-float", lambda: LayerNorm(3.0), TypeError, "n_features", "3.0"),
-    ("layernorm-eps-negative", lambda: LayerNorm(3, eps=-1), ValueError, "eps", "-1"),
+    ("layernorm-epsilon-negative", lambda: LayerNorm(3, epsilon=-1), ValueError, "epsilon", "-1"),
     (
         "layernorm-size-mismatch",
         lambda: Sequential([Dense(2, 3), LayerNorm(4)]),

@@ -24,6 +24,7 @@ from ffnn.activations import (
     GELU,
     Identity,
     LeakyReLU,
+    Mish,
     ReLU,
     Sigmoid,
     SiLU,
@@ -65,7 +66,7 @@ from ffnn.training import (
 # The scikit-learn estimators need the `sklearn` extra; they load on first use, so that
 # `import ffnn` never imports scikit-learn or SciPy (type checkers see them directly).
 if _typing.TYPE_CHECKING:
-    from ffnn.onnx_export import export_onnx as export_onnx
+    from ffnn.onnx import export_onnx as export_onnx
     from ffnn.sklearn.estimators import MLPClassifier as MLPClassifier
     from ffnn.sklearn.estimators import MLPRegressor as MLPRegressor
 
@@ -102,8 +103,8 @@ def __getattr__(name: str) -> object:
         from ffnn.sklearn import estimators
 
         return getattr(estimators, name)
-    if name == "export_onnx":  # the `onnx` extra; ffnn.onnx_export imports onnx when called
-        from ffnn.onnx_export import export_onnx
+    if name == "export_onnx":  # the `onnx` extra; ffnn.onnx imports onnx when called
+        from ffnn.onnx import export_onnx
 
         return export_onnx
     raise AttributeError(f"module 'ffnn' has no attribute {name!r}")
@@ -154,6 +155,7 @@ __all__ = [
     "ReLU",
     "SGD",
     "Sequential",
+    "Mish",
     "SiLU",
     "Sigmoid",
     "Softmax",

@@ -106,6 +106,24 @@ def check_finite_float(value: Any, name: str) -> float:
     return float(value)
 
 
+def check_fraction(value: Any, name: str, *, closed: bool = False) -> float:
+    """A real number in ``[0, 1)``, or in ``[0, 1]`` when ``closed`` (bools refused)."""
+    interval = "[0, 1]" if closed else "[0, 1)"
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"{name} must be a number in {interval}, got {type(value).__name__} {value!r:.60}"
+        )
+    number = float(value)
+    if not (0 <= number <= 1 if closed else 0 <= number < 1):
+        raise ValueError(f"{name} must be a number in {interval}, got {value}")
+    return number
+
+
+def check_optional_positive_float(value: Any, name: str) -> float | None:
+    """``None``, or a finite real number > 0."""
+    return None if value is None else check_positive_float(value, name)
+
+
 def check_path(path: Any, name: str = "path") -> str:
     """A file system path: a ``str`` or an ``os.PathLike`` giving one."""
     try:

@@ -18,13 +18,13 @@ One difference from the tutorial's own names, stated in the printout: the librar
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 import numpy as np
 
-from ffnn import activations as act
 from ffnn._checks import (
     check_array,
     check_bool,
@@ -33,12 +33,8 @@ from ffnn._checks import (
     check_positive_int,
     check_same_length,
 )
-from ffnn._glassbox_formulas import activation_formulas, loss_formulas
-from ffnn.layers import Dense, Layer, Parameter
-from ffnn.losses import (
-    CrossEntropy,
-    Loss,
-)
+from ffnn.layers import Dense, Layer, Parameter, declares
+from ffnn.losses import Loss, LossFormulas
 from ffnn.model import Sequential
 from ffnn.optimizers import SGD
 
@@ -91,38 +87,65 @@ class StepTrace:
 # -- the plan: which layer is which ----------------------------------------------------------
 @dataclass
 class _Block:
-    """Layer ``index`` (1-based): a Dense and the activation after it, if any."""
+    """Layer number ``index`` (1-based): a Dense and the layer after it, its activation
+    (``Z{l}`` in, ``A{l}`` out), or a layer of its own (``dense`` None: ``A{l-1}`` in,
+    ``A{l}`` out)."""
 
     index: int
-    dense: Dense
+    dense: Dense | None
     activation: Layer | None = None
 
 
 def _plan(model: Sequential) -> list[_Block]:
     blocks: list[_Block] = []
-    for position, layer in enumerate(model.layers):
-        if type(layer) is Dense:
+    for layer in model.layers:
+        if type(layer) is Dense:  # a subclass may compute otherwise: it is a layer of its own
             blocks.append(_Block(len(blocks) + 1, layer))
-        elif activation_formulas(layer) is None:
-            supported = "Dense and the activations of ffnn.activations (ReLU, Sigmoid, ...)"
-            raise TypeError(
-                f"explain_step cannot explain layers[{position}] {layer!r} "
-                f"({type(layer).__name__}): it explains {supported}"
-            )
-        elif not blocks or blocks[-1].activation is not None:
-            raise ValueError(
-                f"explain_step explains Dense layers each followed by at most one activation; "
-                f"layers[{position}] {layer!r} follows "
-                + ("nothing" if not blocks else repr(model.layers[position - 1]))
-            )
-        else:
+        elif blocks and blocks[-1].dense is not None and blocks[-1].activation is None:
             blocks[-1].activation = layer
+        else:
+            blocks.append(_Block(len(blocks) + 1, None, layer))
     return blocks
 
 
 def _dense_label(dense: Dense) -> str:
     penalty = "" if dense.regularizer is None else f", regularizer={dense.regularizer!r}"
     return f"Dense({dense.n_in}, {dense.n_out}{penalty})"
+
+
+def _parameter_names(layer: Layer, l: int) -> list[tuple[str, Parameter]]:  # noqa: E741
+    """``(name{l}, parameter)`` of a layer other than Dense: ``scale1`` for a parameter named
+    ``scale`` (``p0``, ``p1``, ... for unnamed ones)."""
+    return [(f"{p.name or f'p{i}'}{l}", p) for i, p in enumerate(layer.parameters())]
+
+
+def _formulas(layer: Layer, names: dict[str, str]) -> dict[str, str]:
+    """The layer's declared formulas with the tutorial's placeholders (``Z``, ``A``, ``dA``,
+    ``dZ``, its parameters' names) replaced by this step's names (``Z1``, ``A1``, ...)."""
+    if not declares(layer, "formulas", "formula", "derivative"):
+        return {}
+    tokens = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![A-Za-z0-9_])({tokens})(?![A-Za-z0-9])")
+    return {
+        key: pattern.sub(lambda match: names[match.group(1)], text)
+        for key, text in layer.formulas().items()
+    }
+
+
+def _loss_formulas(loss: Loss, out: str, prob: str, n: str) -> LossFormulas | None:
+    """The loss's declared formulas; None when undeclared, or declared by a class above the
+    one that defines the ``forward`` it runs (a subclass may compute otherwise)."""
+
+    def owner(name: str) -> type:
+        return next(cls for cls in type(loss).__mro__ if name in vars(cls))
+
+    if not issubclass(owner("formulas"), owner("forward")):
+        return None
+    return loss.formulas(out, prob, n)
+
+
+_UNDECLARED = "   (no formula declared)"
+_ELEMENTWISE = re.compile(r"^dZ\d+ = dA\d+ \* (\w+)'\(Z\d+\)")
 
 
 # -- printing ---------------------------------------------------------------------------------
@@ -193,12 +216,15 @@ def explain_step(
 
     Parameters
     ----------
-    model : a :class:`~ffnn.Sequential` of Dense layers, each followed by at most one
-        activation of :mod:`ffnn.activations`; other layers raise ``TypeError``.
+    model : a :class:`~ffnn.Sequential`. A Dense layer and the layer after it are the
+        tutorial's ``Z{l} = A{l-1} @ W{l} + b{l}``, ``A{l} = f(Z{l})``; any other layer (a user's
+        own too) is a step of its own, ``A{l} = layer(A{l-1})``. Each prints the formula its
+        class declares (``Layer.formula``, ``Layer.derivative``, ``Layer.formulas()``), or
+        "(no formula declared)" next to its arrays.
     X : ``(m, n_features_in)`` inputs, one row per sample (cast to the model's dtype).
     y : targets for ``loss``: ``(m,)`` or ``(m, n_outputs)``; class labels for cross-entropy.
-    loss : ``"binary_cross_entropy"``, ``"cross_entropy"``, ``"mse"``, ``"mae"``, ``"huber"``
-        or such a Loss; ``None`` uses the model's (set by ``fit``).
+    loss : a loss name or Loss (its formulas from ``Loss.formulas``, when declared); ``None``
+        uses the model's (set by ``fit``).
     learning_rate : η > 0 of the update ``θ ← θ - η·dθ``.
     update : apply the update to the model (``True``), or only show it (``False``, default:
         the weights are left as they were; the parameters' ``.grad`` hold this step's
@@ -225,7 +251,6 @@ def explain_step(
     sgd = SGD(learning_rate)  # validates learning_rate before anything runs
     blocks = _plan(model)
     loss_fn = model._loss_for(loss)
-    loss_formulas(loss_fn, "Z", "A", "m")  # refuses a loss it cannot explain, before any work
     X = check_array(X, "X", dtype=model.dtype)
     check_n_features(X, model.n_features_in)
     targets = loss_fn.prepare_targets(y, model.n_outputs, model.dtype)
@@ -236,8 +261,9 @@ def explain_step(
     forward: dict[str, np.ndarray] = {}
     backward: dict[str, np.ndarray] = {}
     parameters: dict[str, np.ndarray] = {}
+    stepped: list[Parameter] = []
     architecture = " -> ".join(
-        _dense_label(layer) if isinstance(layer, Dense) else repr(layer) for layer in model.layers
+        _dense_label(layer) if type(layer) is Dense else repr(layer) for layer in model.layers
     )
     out.lines.append(f"One training step of {architecture}")
     out.lines.append(
@@ -249,31 +275,56 @@ def explain_step(
     out.heading("Forward pass")
     out.array(forward, "X", "X", X)
     inputs: dict[int, str] = {}  # layer index -> the name of its input, "X" or "A{l-1}"
+    names: dict[int, dict[str, str]] = {}  # layer index -> its activation's placeholders
     a, previous = X, "X"
     for block in blocks:
         l = block.index  # noqa: E741  (the tutorial's layer index)
         inputs[l] = previous
-        then = "" if block.activation is None else f", then {block.activation!r}"
-        out.lines += ["", f"Layer {l}: {_dense_label(block.dense)}{then}"]
-        out.array(parameters, f"W{l}", f"W{l}", block.dense.weight.data)
-        out.array(parameters, f"b{l}", f"b{l}", block.dense.bias.data)
-        a = block.dense.forward(a, training=True)  # (m, n_out)
-        out.array(forward, f"Z{l}", f"Z{l} = {previous} @ W{l} + b{l}", a)
+        if block.dense is not None:
+            then = "" if block.activation is None else f", then {block.activation!r}"
+            out.lines += ["", f"Layer {l}: {_dense_label(block.dense)}{then}"]
+            out.array(parameters, f"W{l}", f"W{l}", block.dense.weight.data)
+            out.array(parameters, f"b{l}", f"b{l}", block.dense.bias.data)
+            stepped += [block.dense.weight, block.dense.bias]
+            a = block.dense.forward(a, training=True)  # (m, n_out)
+            out.array(forward, f"Z{l}", f"Z{l} = {previous} @ W{l} + b{l}", a)
+            layer_in = f"Z{l}"
+        else:
+            out.lines += ["", f"Layer {l}: {block.activation!r}"]
+            layer_in = previous
         if block.activation is not None:
-            name, value, _ = activation_formulas(block.activation) or ("", "", "")
-            a = block.activation.forward(a, training=True)
-            out.array(forward, f"A{l}", f"A{l} = {name}(Z{l}),  {name}(z) = {value}", a)
+            layer = block.activation
+            names[l] = {"Z": layer_in, "A": f"A{l}", "dA": f"dA{l}", "dZ": f"d{layer_in}"}
+            for name, p in _parameter_names(layer, l):
+                names[l] |= {p.name: name, f"d{p.name}": f"d{name}"}
+                out.array(parameters, name, name, p.data)
+                stepped.append(p)
+            formula = _formulas(layer, names[l]).get("A")
+            if formula is None:
+                formula = f"A{l} = {type(layer).__name__}({layer_in}){_UNDECLARED}"
+            a = layer.forward(a, training=True)
+            out.array(forward, f"A{l}", formula, a)
         elif l != last:
             out.array(forward, f"A{l}", f"A{l} = Z{l}   (no activation)", a)
         previous = f"A{l}"
     output = a  # what the loss receives: the logits Z{L}, or A{L} after a last activation
 
     # -- the loss: its own forward, which keeps the fused gradient for its backward
-    ends_in_dense = blocks[-1].activation is None
+    ends_in_dense = blocks[-1].dense is not None and blocks[-1].activation is None
     out_name = f"Z{last}" if ends_in_dense else f"A{last}"
     prob_name = f"A{last}" if ends_in_dense else "P"
-    n = "m" if n_outputs == 1 or type(loss_fn) is CrossEntropy else "N"
-    loss_text = loss_formulas(loss_fn, out_name, prob_name, n)
+    # a softmax loss has one term per sample (the row), the others one per entry
+    n = "m" if n_outputs == 1 or loss_fn.link_name == "softmax" else "N"
+    loss_text = _loss_formulas(loss_fn, out_name, prob_name, n)
+    if loss_text is None:
+        name = type(loss_fn).__name__
+        loss_text = LossFormulas(
+            None,
+            f"L = {name}({out_name}, y){_UNDECLARED}",
+            "",
+            f"d{out_name} = {name}.backward(){_UNDECLARED}",
+            "",
+        )
     out.heading("Loss")
     if loss_text.link is not None:
         out.array(forward, prob_name, loss_text.link, loss_fn.link(output))
@@ -284,7 +335,9 @@ def explain_step(
     if n == "N":
         out.lines.append(f"N = m · outputs = {m} · {n_outputs} = {m * n_outputs}")
     if penalty:
-        penalised = ", ".join(f"W{b.index}" for b in blocks if b.dense.regularizer is not None)
+        penalised = ", ".join(
+            f"W{b.index}" for b in blocks if b.dense is not None and b.dense.regularizer
+        )
         out.formulas["L"] = f"{loss_text.loss} + Σ R(W) over {penalised}"
         out.lines.append(out.formulas["L"])
         out.lines.append(f"  = {data_loss:.6f} + {penalty:.6f} = {total:.6f}")
@@ -303,21 +356,28 @@ def explain_step(
     for block in reversed(blocks):
         l = block.index  # noqa: E741
         if block.activation is not None:
-            name, _, slope = activation_formulas(block.activation) or ("", "", "")
-            grad = block.activation.backward(grad)
-            if type(block.activation) is act.Softmax:
-                formula = f"dZ{l} = A{l} * (dA{l} - Σ_k dA{l}_k·A{l}_k), row by row"
-            else:
-                formula = f"dZ{l} = dA{l} * {name}'(Z{l}),  {name}'(z) = {slope}"
-            out.array(backward, f"dZ{l}", formula, grad)
-            if l != last and type(block.activation) is not act.Softmax:
+            layer, placeholders = block.activation, names[l]
+            formulas = _formulas(layer, placeholders)
+            grad = layer.backward(grad)
+            for name, p in _parameter_names(layer, l):
+                formula = formulas.get(f"d{p.name}", f"d{name}{_UNDECLARED}")
+                out.array(backward, f"d{name}", formula, p.grad)
+            grad_name, arriving = placeholders["dZ"], placeholders["dA"]
+            formula = formulas.get("dZ")
+            if formula is None:
+                formula = f"{grad_name} = {type(layer).__name__}.backward({arriving}){_UNDECLARED}"
+            out.array(backward, grad_name, formula, grad)
+            elementwise = _ELEMENTWISE.match(formula)
+            if block.dense is not None and l != last and elementwise:
                 out.note(
                     f"the tutorial writes these two in one line: "
-                    f"dZ{l} = np.dot(dZ{l + 1}, W{l + 1}.T) * {name}_derivative(Z{l})"
+                    f"dZ{l} = np.dot(dZ{l + 1}, W{l + 1}.T) * {elementwise[1]}_derivative(Z{l})"
                 )
         elif l != last:
             out.array(backward, f"dZ{l}", f"dZ{l} = dA{l}   (no activation)", grad)
         dense = block.dense
+        if dense is None:
+            continue
         if l > 1:
             grad = dense.backward(grad)
         else:  # the tutorial computes no dX, and neither does fit
@@ -328,10 +388,9 @@ def explain_step(
         out.array(backward, f"dW{l}", formula, dense.weight.grad)
         out.array(backward, f"db{l}", f"db{l} = Σ over the rows of dZ{l}", dense.bias.grad)
         if l > 1:
-            out.array(backward, f"dA{l - 1}", f"dA{l - 1} = dZ{l} @ W{l}.T", grad)
+            out.array(backward, f"d{inputs[l]}", f"d{inputs[l]} = dZ{l} @ W{l}.T", grad)
 
     # -- the update: the library's SGD, on the model or on copies of its parameters
-    stepped = [p for block in blocks for p in (block.dense.weight, block.dense.bias)]
     if not update:
         copies = [Parameter(p.data.copy(), p.name) for p in stepped]
         for original, copy in zip(stepped, copies, strict=True):

@@ -14,11 +14,26 @@ The layer protocol, the whole contract between a layer and the rest of the libra
   ``rng`` when the layer draws random numbers while training (dropout);
 - ``get_config() -> dict``: JSON-serialisable constructor arguments, so that
   ``type(layer)(**layer.get_config())`` rebuilds an equivalent layer (weights aside).
+
+Two optional hooks let the outer parts treat a layer, built in or a user's own, from what the
+class itself declares (no outer module keeps a table of layer classes):
+
+- the glass box (:func:`ffnn.explain_step`): the class attributes ``formula`` and ``derivative``,
+  or the method ``formulas() -> dict[str, str]`` when the text depends on the layer's arguments
+  or names parameter gradients; written in the tutorial's notation, with ``Z`` the layer's input,
+  ``A`` its output, ``dA`` the gradient arriving and ``dZ`` the one returned, which
+  ``explain_step`` numbers (``Z1``, ``A1``): ``formula = "A = max(0, Z)"``,
+  ``derivative = "dZ = dA * [Z > 0]"``. Undeclared, ``explain_step`` still prints the arrays,
+  marked "(no formula declared)".
+- ONNX (:func:`ffnn.export_onnx`): ``to_onnx(graph, x) -> str`` adds the layer's inference form
+  to ``graph`` (``graph.node(op, inputs, **attributes)``, ``graph.constant(name, array)``,
+  ``graph.dtype``, ``graph.opset``; see docs/onnx.md) and returns the name of its output. The
+  default returns ``NotImplemented``: the export then fails with an error naming the layer and
+  this hook. The core never imports onnx: the graph is handed in by :mod:`ffnn.onnx`.
 """
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import numpy as np
@@ -28,29 +43,17 @@ from ffnn._checks import (
     FLOAT_DTYPES,
     Generator,
     check_dtype,
+    check_fraction,
     check_positive_int,
     check_random_state,
 )
 from ffnn._registry import Registry
 
-__all__ = ["LAYERS", "Parameter", "Layer", "Dense", "Dropout"]
+__all__ = ["LAYERS", "Parameter", "Layer", "Dense", "Dropout", "declares"]
 
 #: Every layer class a model file may name, by class name (built-ins register beside their
 #: class; a user's own classes are passed to ``ffnn.load(..., custom_objects=...)``).
 LAYERS: Registry[type[Layer]] = Registry("layer")
-
-
-def _check_fraction(value: Any, name: str, *, closed: bool) -> float:
-    """A real number in ``[0, 1]`` (``closed``) or ``[0, 1)``; bools refused."""
-    interval = "[0, 1]" if closed else "[0, 1)"
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(
-            f"{name} must be a number in {interval}, got {type(value).__name__} {value!r:.60}"
-        )
-    number = float(value)
-    if not (0 <= number <= 1 if closed else 0 <= number < 1):
-        raise ValueError(f"{name} must be in {interval}, got {value}")
-    return number
 
 
 class Parameter:
@@ -118,11 +121,55 @@ class Layer:
         """Constructor arguments as a JSON-serialisable dict (none by default)."""
         return {}
 
+    #: The glass box's forward formula, ``Z`` in and ``A`` out: ``"A = max(0, Z)"``.
+    formula: str | None = None
+    #: The glass box's backward formula, ``dA`` in and ``dZ`` out: ``"dZ = dA * [Z > 0]"``.
+    derivative: str | None = None
+
+    def formulas(self) -> dict[str, str]:
+        """The formulas :func:`ffnn.explain_step` prints for this layer, by the array they give:
+        ``"A"`` (forward), ``"dZ"`` (backward) and ``"d" + name`` for the gradient of a
+        parameter named ``name``. By default ``formula`` and ``derivative``, where declared;
+        override it when the text depends on the layer's arguments."""
+        declared = {"A": self.formula, "dZ": self.derivative}
+        return {key: text for key, text in declared.items() if text is not None}
+
+    def to_onnx(self, graph: Any, x: str) -> str:
+        """Add this layer's inference form to an ONNX ``graph`` whose value ``x`` is the
+        layer's input ``(batch, n_in)``; return the name of its output ``(batch, n_out)``.
+
+        ``graph.node(op, inputs, **attributes) -> name`` adds an ONNX operator,
+        ``graph.constant(name, array) -> name`` a weight (in ``graph.dtype``); ``graph.opset``
+        is the opset being written. Not overridden: ``NotImplemented``, and
+        :func:`ffnn.export_onnx` names the layer and this hook in its error.
+        """
+        return NotImplemented
+
     def __call__(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         return self.forward(x, training=training)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
+
+
+def declares(layer: Layer, *hooks: str) -> bool:
+    """Whether ``layer``'s class declares one of ``hooks`` (``"to_onnx"``, ``"formulas"``, ...)
+    for the forward pass it runs: a class that overrides ``forward`` below the class that
+    declared the hook computes something else than the hook describes, so it does not count.
+
+    ``declares(Mish(), "to_onnx")`` is True; for a ``class Scaled(Dense)`` with its own
+    ``forward`` but no ``to_onnx`` of its own it is False.
+    """
+
+    def owner(name: str) -> type:
+        return next(cls for cls in type(layer).__mro__ if name in vars(cls))
+
+    owners = [owner(hook) for hook in hooks if hasattr(layer, hook)]
+    owners = [cls for cls in owners if cls is not Layer]
+    if not owners:
+        return False
+    forward = owner("forward")
+    return any(issubclass(cls, forward) for cls in owners)
 
 
 @LAYERS.register()
@@ -215,6 +262,12 @@ class Dense(Layer):
     def output_size(self, n_in: int) -> int:
         return self.n_out
 
+    def to_onnx(self, graph: Any, x: str) -> str:
+        """``Gemm``: ``x W + b``."""
+        weight = graph.constant("weight", self.weight.data)  # (n_in, n_out)
+        bias = graph.constant("bias", self.bias.data)  # (n_out,)
+        return str(graph.node("Gemm", [x, weight, bias]))
+
     def get_config(self) -> dict[str, Any]:
         return {
             "n_in": self.n_in,
@@ -256,7 +309,7 @@ class Dropout(Layer):
     preferred_initializer = None
 
     def __init__(self, rate: float = 0.5, *, random_state: Any = None) -> None:
-        self.rate = _check_fraction(rate, "rate", closed=False)
+        self.rate = check_fraction(rate, "rate", closed=False)
         self._rng = check_random_state(random_state)
         self._mask: np.ndarray | None = None  # m / (1 - rate), in the input's dtype
         self._called = False
@@ -287,6 +340,13 @@ class Dropout(Layer):
         if not self._called:
             raise RuntimeError("Dropout.backward called before forward")
         return grad if self._mask is None else grad * self._mask
+
+    formula = "A = Z ⊙ M / (1 - rate), M ~ Bernoulli(1 - rate) drawn afresh each step"
+    derivative = "dZ = dA ⊙ M / (1 - rate), with the same M"
+
+    def to_onnx(self, graph: Any, x: str) -> str:
+        """Nothing: dropout is the identity at inference."""
+        return x
 
     def get_config(self) -> dict[str, Any]:
         return {"rate": self.rate}

@@ -9,25 +9,14 @@ turns back into the regularizer.
 
 from __future__ import annotations
 
-import math
-import numbers
 from typing import Any
 
 import numpy as np
 
+from ffnn._checks import check_non_negative_float
 from ffnn._registry import Registry
 
 __all__ = ["Regularizer", "L1", "L2", "L1L2", "get"]
-
-
-def _check_strength(value: Any, name: str) -> float:
-    if not isinstance(value, numbers.Real) or isinstance(value, bool):
-        raise TypeError(
-            f"{name} must be a non-negative number, got {type(value).__name__} {value!r:.60}"
-        )
-    if not math.isfinite(float(value)) or value < 0:
-        raise ValueError(f"{name} must be a non-negative finite number, got {value}")
-    return float(value)
 
 
 #: Every weight regularizer by short name and class name.
@@ -57,8 +46,8 @@ class L1L2(Regularizer):
     """
 
     def __init__(self, l1: float = 0.0, l2: float = 0.0) -> None:
-        self.l1 = _check_strength(l1, "l1")
-        self.l2 = _check_strength(l2, "l2")
+        self.l1 = check_non_negative_float(l1, "l1")
+        self.l2 = check_non_negative_float(l2, "l2")
 
     def penalty(self, weights: np.ndarray) -> float:
         total = 0.0

@@ -1,0 +1,189 @@
+"""The public functions of ONNX export: :func:`to_onnx` builds and checks the graph,
+:func:`export_onnx` writes it to a file.
+
+Each layer adds its own inference form through its ``to_onnx(graph, x)`` hook (see
+:class:`ffnn.layers.Layer`); this module keeps no table of layer classes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+import numpy as np
+
+from ffnn._checks import check_dtype
+from ffnn._version import __version__
+from ffnn.layers import Layer, declares
+from ffnn.model import Sequential
+from ffnn.onnx._graph import Graph
+from ffnn.onnx._head import add_head, check_outputs, unwrap
+
+if TYPE_CHECKING:
+    import onnx
+
+__all__ = ["DEFAULT_OPSET", "MIN_OPSET", "export_onnx", "to_onnx"]
+
+#: The opset of an export without ``opset=``: from 2022, with ``LayerNormalization``.
+DEFAULT_OPSET = 17
+MIN_OPSET = 13  # where Softmax became a softmax over one axis
+
+
+def _import_onnx() -> Any:
+    try:
+        import onnx
+    except ImportError as error:
+        raise ImportError(
+            "ONNX export needs the onnx package: pip install 'ffnn[onnx]' (and onnxruntime to "
+            "run the exported model)"
+        ) from error
+    return onnx
+
+
+def _check_hooks(network: Sequential) -> None:
+    """Every layer declares its ONNX form, for the forward it runs; else a ValueError naming
+    the first that does not, and the hook to write."""
+    for position, layer in enumerate(network.layers):
+        if not declares(layer, "to_onnx"):
+            name = type(layer).__name__
+            raise ValueError(
+                f"layers[{position}] ({name}) has no ONNX form: define "
+                f"{name}.to_onnx(self, graph, x) -> str, which adds the layer's operators to "
+                "the graph and returns the name of its output (see docs/onnx.md, 'Your own "
+                "layers')"
+            )
+
+
+def _convert(g: Graph, position: int, layer: Layer, x: str) -> str:
+    g.scope = f"layers.{position}"
+    try:
+        y = layer.to_onnx(g, x)
+    except ValueError as error:
+        raise ValueError(f"layers[{position}] ({layer!r}): {error}") from error
+    if y is NotImplemented or not isinstance(y, str):
+        name = type(layer).__name__
+        raise ValueError(
+            f"layers[{position}] ({name}): {name}.to_onnx must return the name of its output "
+            f"(a str), got {y!r:.60}"
+        )
+    return y
+
+
+def _check_opset(opset: Any, onnx: Any) -> int:
+    newest = int(onnx.defs.onnx_opset_version())
+    if opset is None:
+        return DEFAULT_OPSET
+    if isinstance(opset, bool) or not isinstance(opset, int | np.integer):
+        raise TypeError(f"opset must be an int or None, got {type(opset).__name__}")
+    if not MIN_OPSET <= opset <= newest:
+        raise ValueError(
+            f"opset must be from {MIN_OPSET} to {newest} (the newest this onnx {onnx.__version__} "
+            f"knows), got {opset}"
+        )
+    return int(opset)
+
+
+def to_onnx(
+    model: Any,
+    *,
+    opset: int | None = None,
+    outputs: str | Sequence[str] = "auto",
+    dtype: Any = "float32",
+) -> onnx.ModelProto:
+    """The ONNX model of ``model``, checked with ``onnx.checker.check_model``.
+
+    Parameters
+    ----------
+    model : a :class:`~ffnn.Sequential`, or a fitted :class:`ffnn.MLPClassifier` /
+        :class:`ffnn.MLPRegressor` (its ``model_`` and ``classes_``).
+    opset : the ONNX opset, from 13 to the newest the installed onnx knows; ``None`` is
+        :data:`DEFAULT_OPSET` (17).
+    outputs : ``"auto"`` or a list among ``"logits"`` ``(batch, n_outputs)``,
+        ``"probabilities"`` (``predict_proba``), ``"label"`` (``predict`` of a classifier) and
+        ``"predictions"`` (``predict`` of a regressor). ``"auto"``: logits, probabilities and
+        label for a classification loss, predictions for a regression loss, logits without a
+        loss.
+    dtype : float32 (default; a float64 model's weights are rounded to float32) or float64.
+
+    Raises ``ValueError`` for a layer with no ONNX form (no ``to_onnx`` hook), naming it,
+    and ``ImportError`` without onnx.
+    """
+    onnx = _import_onnx()
+    network, head = unwrap(model)
+    dtype = check_dtype(dtype)
+    opset = _check_opset(opset, onnx)
+    _check_hooks(network)
+    names = check_outputs(outputs, head, network.loss)
+    g = Graph(onnx, dtype, opset)
+    x = "input"
+    for position, layer in enumerate(network.layers):
+        x = _convert(g, position, layer, x)
+    g.rename(x, "logits")
+    declared = add_head(g, head, network.n_outputs, names)
+    helper = onnx.helper
+    graph = helper.make_graph(
+        g.nodes,
+        "ffnn",
+        [helper.make_tensor_value_info("input", g.elem_type, ["batch", network.n_features_in])],
+        declared,
+        initializer=g.initializers,
+    )
+    opsets = [helper.make_opsetid("", opset)]
+    layers = " -> ".join(repr(layer) for layer in network.layers)
+    proto = helper.make_model(
+        graph,
+        opset_imports=opsets,
+        ir_version=helper.find_min_ir_version_for(opsets),  # loadable by older runtimes
+        producer_name="ffnn",
+        producer_version=__version__,
+        doc_string=(
+            f"ffnn {__version__} {head.source}: {layers}; loss {network.loss!r}; "
+            f"computes in {dtype.name}"
+        ),
+    )
+    properties = {
+        "ffnn_version": __version__,
+        "source": head.source,
+        "layers": json.dumps(
+            [
+                {"class": type(layer).__name__, "config": layer.get_config()}
+                for layer in network.layers
+            ]
+        ),
+        "loss": json.dumps(None if network.loss is None else network.loss.get_config()),
+        "dtype": dtype.name,
+        "model_dtype": network.dtype.name,
+        "outputs": json.dumps(names),
+    }
+    for name, attribute in [("classes", "classes_"), ("feature_names", "feature_names_in_")]:
+        if getattr(model, attribute, None) is not None:  # an estimator's
+            values = np.asarray(getattr(model, attribute)).tolist()
+            properties[name] = json.dumps(values, default=str)
+    helper.set_model_props(proto, properties)
+    onnx.checker.check_model(proto, full_check=True)
+    return proto
+
+
+def export_onnx(
+    model: Any,
+    path: str | os.PathLike[str],
+    *,
+    opset: int | None = None,
+    outputs: str | Sequence[str] = "auto",
+    dtype: Any = "float32",
+) -> None:
+    """Write ``model`` to ``path`` as an ONNX file (see :func:`to_onnx` for the arguments).
+
+    The file is written to a temporary file in the same folder, flushed to disk and renamed
+    over ``path``: an existing file is replaced whole or not at all.
+    """
+    from ffnn.io import replace_atomically
+
+    data = to_onnx(model, opset=opset, outputs=outputs, dtype=dtype).SerializeToString()
+
+    def write(stream: BinaryIO) -> None:
+        stream.write(data)
+
+    replace_atomically(path, write)
