@@ -324,16 +324,16 @@ def test_a_model_saved_from_python_without_metadata_works_too(binary_csv, tmp_pa
 # -- export-onnx ----------------------------------------------------------------------------
 @pytest.fixture
 def fake_onnx_export(monkeypatch):
-    """An ``ffnn.onnx_export`` that records what it is asked to export."""
+    """An ``ffnn.onnx`` that records what it is asked to export."""
     exported: list[ffnn.Sequential] = []
 
     def export_onnx(model: ffnn.Sequential, path: Path) -> None:
         exported.append(model)
         Path(path).write_bytes(b"onnx")
 
-    module = types.ModuleType("ffnn.onnx_export")
+    module = types.ModuleType("ffnn.onnx")
     module.export_onnx = export_onnx  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "ffnn.onnx_export", module)
+    monkeypatch.setitem(sys.modules, "ffnn.onnx", module)
     return exported
 
 
@@ -357,14 +357,14 @@ def test_export_onnx_folds_the_standardisation_into_the_network(
 def test_export_onnx_without_the_extra_names_it(species_csv, tmp_path, monkeypatch, capsys):
     model_path = tmp_path / "m.ffnn"
     train(species_csv, "species", model_path)
-    monkeypatch.setitem(sys.modules, "ffnn.onnx_export", None)  # import fails
+    monkeypatch.setitem(sys.modules, "ffnn.onnx", None)  # import fails
     assert main(["export-onnx", str(model_path), str(tmp_path / "m.onnx")]) == 2
     assert "pip install 'ffnn[onnx]'" in one_error_line(capsys, "export-onnx")
     assert not (tmp_path / "m.onnx").exists()
 
 
 def test_export_onnx_runs_in_onnxruntime_on_raw_features(species_csv, tmp_path, capsys):
-    pytest.importorskip("ffnn.onnx_export")
+    pytest.importorskip("ffnn.onnx")
     pytest.importorskip("onnx")
     ort = pytest.importorskip("onnxruntime")
     model_path, onnx_path = tmp_path / "m.ffnn", tmp_path / "m.onnx"

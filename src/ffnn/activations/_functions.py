@@ -3,12 +3,12 @@ each computed so that no finite input overflows (and softplus in ONNX operators)
 
 from __future__ import annotations
 
-import functools
 import math
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
+from ffnn._special import erfc
 
 __all__ = ["normal_cdf", "sigmoid", "softmax", "softplus", "softplus_onnx"]
 
@@ -45,30 +45,10 @@ def softmax(z: np.ndarray) -> np.ndarray:
     return shifted
 
 
-@functools.cache
-def _erfc() -> Callable[[np.ndarray], np.ndarray]:
-    """The complementary error function: SciPy's ufunc when SciPy imports, else ``math.erfc``
-    applied element by element (slower, same values to the last bit or two)."""
-    try:
-        from scipy.special import erfc
-    except ImportError:
-        return _math_erfc
-    return erfc
-
-
-_MATH_ERFC = np.frompyfunc(math.erfc, 1, 1)
-
-
-def _math_erfc(x: np.ndarray) -> np.ndarray:
-    """``math.erfc`` over an array; ``frompyfunc`` returns objects, so cast back to ``x``'s
-    dtype."""
-    return np.asarray(_MATH_ERFC(x)).astype(x.dtype)
-
-
 def normal_cdf(x: np.ndarray) -> np.ndarray:
     """``Φ(x) = ½ erfc(-x / √2)``; the same as ``½ (1 + erf(x / √2))`` but accurate to full
     relative precision in the left tail, where ``1 + erf`` cancels."""
-    out = _erfc()(x * -_SQRT_HALF)
+    out = erfc(x * -_SQRT_HALF)  # float64 (NumPy's own; the core imports no SciPy)
     out *= 0.5
     return out.astype(x.dtype, copy=False)
 

@@ -119,7 +119,7 @@ def run_export_onnx(args: argparse.Namespace) -> int:
     prep = Preprocessor.from_model(model, str(args.model))
     check_writable(args.out, "OUT.onnx")
     try:
-        from ffnn.onnx_export import export_onnx
+        from ffnn.onnx import export_onnx
     except ImportError as error:
         raise UsageError(
             f"ONNX export needs the onnx extra: pip install 'ffnn[onnx]' ({error})"

@@ -45,10 +45,6 @@ def _link_of(loss: Loss | None) -> str:
         return "none"
     if loss.link_name in ("sigmoid", "softmax", "identity", "exp"):
         return loss.link_name
-    # TODO(merge): the scikit-learn adapter's HalfPoissonDeviance should declare
-    # link_name = "exp"; until it does, its name says so (MLPRegressor(loss="poisson"))
-    if loss.name == "half_poisson_deviance":
-        return "exp"
     if not loss.is_classifier and type(loss).link is Loss.link:
         return "identity"
     return "unknown"

@@ -90,6 +90,7 @@ class HalfPoissonDeviance(Loss):
     """
 
     name = "half_poisson_deviance"
+    link_name = "exp"  # the mean is exp(logits): the ONNX head says so
 
     def forward(self, logits: np.ndarray, y: np.ndarray, sample_weight: Any = None) -> float:
         n_outputs = logits.shape[1]

@@ -1,4 +1,4 @@
-"""ffnn.onnx_export: every exported graph, run by onnxruntime, against ffnn's own forward pass.
+"""ffnn.onnx: every exported graph, run by onnxruntime, against ffnn's own forward pass.
 
 The comparisons use float32 inputs with a few rows at ±50 and a batch size the export never saw
 (the batch dimension is symbolic); "within 1e-5" means ``|onnx - ffnn| <= 1e-5 (1 + |ffnn|)``.
