@@ -225,7 +225,9 @@ class BaseMLP(TransformerMixin, ClassNamePrefixFeaturesOutMixin, BaseEstimator):
             model.loss = SummedBinaryCrossEntropy()
         self.model_ = model
         self._optimizer = None
-        self._best_weights = model.get_weights()
+        # the weights of the best validation score: kept only when early stopping reads them
+        # (a copy of every weight, held for the whole fit)
+        self._best_weights = model.get_weights() if self.early_stopping else []
         self.history_ = History({"solver": self.solver, "layer_units": list(layer_units)})
         if self.solver != "lbfgs":
             self.loss_curve_ = []
