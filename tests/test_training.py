@@ -236,14 +236,15 @@ def test_divergence_in_the_last_update_is_caught_from_the_parameters() -> None:
     # one full-batch epoch: the recorded loss is taken before the update that overflows
     model = Sequential([Dense(1, 1)], dtype=np.float32)
     model.layers[0].weight.data[:] = 1.0
-    X = np.array([[1e18], [-1e18]])  # loss 1e36 fits in float32; the step η·∂L/∂w = 2e46 does not
+    X = np.array([[1e12], [-1e12]])  # loss 1e24 fits in float32; the step η·∂L/∂w = 2e44 does not
     from ffnn import FeatureScaleWarning
 
     with (
-        pytest.warns(FeatureScaleWarning),  # the inputs are 1e18 on purpose
+        pytest.warns(FeatureScaleWarning),  # the inputs are 1e12 on purpose
         pytest.raises(FloatingPointError, match="diverged in epoch 1: the loss or a weight"),
     ):
-        model.fit(X, [0.0, 0.0], loss="mse", optimizer=SGD(1e10), batch_size=None)
+        model.fit(X, [0.0, 0.0], loss="mse", optimizer=SGD(1e20), batch_size=None)
+    assert model.layers[0].weight.data[0, 0] == 1.0  # the initial weights, restored
 
 
 def test_verbose_2_prints_one_line_per_epoch(capsys: pytest.CaptureFixture[str]) -> None:

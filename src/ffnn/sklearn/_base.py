@@ -36,7 +36,7 @@ from ffnn.sklearn._params import (
     is_real,
 )
 from ffnn.sklearn._training import fit_lbfgs, fit_stochastic, forget_batch
-from ffnn.training import History
+from ffnn.training import History, check_trainable
 
 __all__ = ["BaseMLP"]
 
@@ -160,6 +160,8 @@ class BaseMLP(TransformerMixin, ClassNamePrefixFeaturesOutMixin, BaseEstimator):
         self.n_outputs_ = y2d.shape[1]
         model = self.model_
         targets = self._loss().prepare_targets(y2d, self.n_outputs_, model.dtype)
+        # after scikit-learn's checks, ffnn's: values too large for any finite training
+        check_trainable(X, targets, model.dtype)
         train_weight = self._training_weight(sample_weight, targets, incremental)
         try:
             # a diverging run overflows in every layer; it is reported once, below
