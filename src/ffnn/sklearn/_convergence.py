@@ -116,7 +116,9 @@ class SklearnConvergence(Callback):
             print(f"Validation score: {score:f}")
         best = -np.inf if est.best_validation_score_ is None else est.best_validation_score_
         improved = not score < best + est.tol
-        if score > best:
+        # weights whose validation loss overflows are never kept as the best (their score may
+        # still be finite): the weights put back at the end must be good ones
+        if score > best and np.isfinite(logs["val_loss"]):
             est.best_validation_score_ = score
             est._best_weights = est.model_.get_weights()
         return improved

@@ -160,9 +160,14 @@ def fit_stochastic(
         )
     except TrainingDivergedError as error:
         est.history_.extend(error.history)
+        kept = (
+            " With early_stopping, the weights of the best validation score were kept instead."
+            if validation is not None
+            else ""
+        )
         raise ValueError(
             "Solver produced non-finite parameter weights. The input data may contain large "
-            f"values and need to be preprocessed. ({error})"
+            f"values and need to be preprocessed. ({error}{kept})"
         ) from error
     est.history_.extend(history)
 
