@@ -391,3 +391,15 @@ def test_ctrl_c_right_after_a_diverging_step_leaves_the_estimators_finite(
     assert np.isfinite(estimator.predict(X)).all()
     if kind == "classifier":
         assert np.isfinite(estimator.predict_proba(X)).all()
+
+
+def test_estimators_refuse_to_predict_from_outputs_that_overflow() -> None:
+    X, y = multiclass()
+    estimator = MLPClassifier(hidden_layer_sizes=(4,), max_iter=2, dtype="float32")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        estimator.fit(X, y)
+    estimator.coefs_ = [np.full_like(c, 1e30) for c in estimator.coefs_]
+    for predict in (estimator.predict, estimator.predict_proba):
+        with pytest.raises(FloatingPointError, match="outputs overflow float32 for X .first in"):
+            predict(X)

@@ -449,6 +449,13 @@ def _train(
     path="sgd", optimizer="sgd", log_rate=0.0, scale_share=0.0, dtype=np.float32,
     regression=True, interrupt=None, validation=True, seed=26,
 )  # fmt: skip
+# found by this test: the weights restored after a divergence, shown good on one batch, overflow
+# on other training rows; the message now says so and the estimators' predict refuses them, as
+# Sequential's does, instead of a RuntimeWarning and NaN probabilities
+@example(
+    path="sgd", optimizer="sgd", log_rate=4.015625, scale_share=0.016083785148742275,
+    dtype=np.float32, regression=False, interrupt=None, validation=False, seed=4861,
+)  # fmt: skip
 @given(
     path=st.sampled_from(["sequential", "sgd", "adam", "lbfgs"]),
     optimizer=st.sampled_from(sorted(OPTIMIZERS)),
@@ -495,5 +502,5 @@ def test_every_training_path_ends_with_finite_weights_or_refuses_its_inputs(
         assert_finite(p.data, dtype, p.name)
     try:
         assert np.isfinite(outputs(X)).all()
-    except FloatingPointError as error:  # Sequential's clear refusal of outputs that overflow
+    except FloatingPointError as error:  # the clear refusal of outputs that overflow
         assert "outputs overflow" in str(error)

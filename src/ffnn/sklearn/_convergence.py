@@ -103,7 +103,7 @@ class SklearnConvergence(Callback):
         best weights; whether the score beat the best by ``tol``."""
         est = self.est
         X_val, y_val, targets_val, w_val = validation
-        logits = est._logits(X_val)
+        logits = est._run(X_val, est.model_.layers)  # may overflow: the score says so
         score = est._score_logits(logits, y_val, w_val)
         total = float(targets_val.shape[0]) if w_val is None else float(w_val.sum())
         val_loss = est._loss().forward(logits, targets_val, w_val)

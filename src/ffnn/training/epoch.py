@@ -184,18 +184,31 @@ def validation_logs(
     return logs
 
 
-def restore_snapshot(run: EpochRunner) -> str:
+#: Added to the message when the restored weights still overflow on rows of the final check.
+OVERFLOW_CAVEAT = (
+    " The restored weights still give outputs that overflow on some training rows, which "
+    "predict refuses: lower the learning rate and train again."
+)
+
+
+def restore_snapshot(run: EpochRunner) -> tuple[str, str]:
     """Put back the last weights a batch showed to be good (:attr:`EpochRunner.snapshot`) and
     restart the optimizer's state (moments, velocities) from zero: it was built by the steps
     that went wrong, and would throw the restored weights off again at the next step. The
-    words that say which weights came back."""
+    words that say which weights came back, and a sentence to add when those still give
+    non-finite outputs on rows of the final check (else ``""``)."""
     np.copyto(run.flat.data, run.snapshot)
     for arrays in getattr(run.optimizer, "state", {}).values():
         for array in arrays:
             array.fill(0)
     if run.snapshot_epochs > 0:
-        return f"the weights after epoch {run.snapshot_epochs} were restored"
-    return "the initial weights were restored"
+        restored = f"the weights after epoch {run.snapshot_epochs} were restored"
+    else:
+        restored = "the initial weights were restored"
+    # a batch showed them good; the rows of the final check may still overflow (one snapshot
+    # is kept, so there is nothing older to go back to): say so rather than hide it
+    caveat = "" if run.final_outputs_finite() else OVERFLOW_CAVEAT
+    return restored, caveat
 
 
 def weights_broken(run: EpochRunner) -> bool:
@@ -207,10 +220,10 @@ def weights_broken(run: EpochRunner) -> bool:
 def restore_after_divergence(run: EpochRunner, epoch: int) -> str:
     """:func:`restore_snapshot`; the message that explains what happened. ``epoch`` is the
     (0-based) epoch that diverged."""
-    restored = restore_snapshot(run)
+    restored, caveat = restore_snapshot(run)
     return (
         f"training diverged in epoch {epoch + 1}: the loss or a weight became NaN or infinite; "
         f"{restored} (and the optimizer's state reset). Try a smaller learning rate (it is "
         f"{run.optimizer.learning_rate:g}) or scale the inputs (e.g. to zero mean and unit "
-        "variance)."
+        f"variance).{caveat}"
     )

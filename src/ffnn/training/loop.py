@@ -313,13 +313,13 @@ def train(
             history.stopped_by = "interrupt"
             # Ctrl-C may come right after a step that broke the weights, before any batch
             # showed it: check them now, as at the end of a run
-            restored = restore_snapshot(run) if weights_broken(run) else ""
+            restored, caveat = restore_snapshot(run) if weights_broken(run) else ("", "")
             if restored:
                 interrupted = (
                     f"Training interrupted (Ctrl-C) in epoch {epoch + 1}, after a step that made "
                     f"the weights or the network's outputs non-finite: {restored} (the last good "
                     f"weights, and the optimizer's state reset); the history holds "
-                    f"{len(history)} finished epoch(s)."
+                    f"{len(history)} finished epoch(s).{caveat}"
                 )
             else:
                 interrupted = (
