@@ -732,3 +732,68 @@ def test_a_diverging_run_raises_once_without_floating_point_warnings() -> None:
         warnings.simplefilter("error", RuntimeWarning)
         with pytest.raises(ValueError, match="Solver produced non-finite parameter weights"):
             MLPRegressor(solver="sgd", learning_rate_init=10.0, max_iter=20).fit(X, y * 1e8)
+
+
+# -- lbfgs ends with finite weights ------------------------------------------------------------
+class _CtrlCAfterIteration(ffnn.Callback):
+    def __init__(self, iteration: int) -> None:
+        super().__init__()
+        self.iteration = iteration
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
+        if epoch + 1 == self.iteration:
+            raise KeyboardInterrupt
+
+
+def test_ctrl_c_inside_lbfgs_keeps_its_last_accepted_iterate(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    X, y = regression()
+    settings = {"solver": "lbfgs", "hidden_layer_sizes": (8,), "random_state": 0}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        three = MLPRegressor(max_iter=3, **settings).fit(X, y)
+    interrupted = MLPRegressor(max_iter=50, callbacks=[_CtrlCAfterIteration(3)], **settings)
+    interrupted.fit(X, y)
+    assert interrupted.history_.stopped_by == "interrupt" and interrupted.n_iter_ == 3
+    assert interrupted.loss_ == pytest.approx(interrupted.history_["loss"][-1])
+    for ours, stopped in zip(interrupted.coefs_, three.coefs_, strict=True):
+        np.testing.assert_allclose(ours, stopped, rtol=1e-12)  # iteration 3's parameters
+    assert "interrupted (Ctrl-C) during L-BFGS after 3 iteration(s); the last good weights " \
+        "(those of iteration 3) were restored" in capsys.readouterr().err  # fmt: skip
+    assert np.isfinite(interrupted.predict(X)).all()
+
+
+@pytest.mark.parametrize("iterations", [0, 2])
+def test_lbfgs_ending_non_finite_restores_the_last_finite_iterate_and_raises(
+    monkeypatch: pytest.MonkeyPatch, iterations: int
+) -> None:
+    """SciPy's answer replaced by one whose parameters and loss are NaN, after ``iterations``
+    accepted (finite) iterates handed to the callback."""
+    import scipy.optimize
+
+    accepted: list[np.ndarray] = []
+
+    def minimize(fun: Any, x0: np.ndarray, callback: Any, **options: Any) -> Any:
+        for step in range(iterations):
+            x = x0 * (0.5 + step)
+            accepted.append(x)
+            callback(intermediate_result=scipy.optimize.OptimizeResult(x=x, fun=fun(x)[0]))
+        nan = np.full_like(x0, np.nan)
+        fun(nan)  # the network is left holding NaN, as after a wild line search
+        return scipy.optimize.OptimizeResult(
+            x=nan, fun=np.nan, success=False, nit=iterations, status=2, message="ABNORMAL"
+        )
+
+    X, y = regression()
+    estimator = MLPRegressor(solver="lbfgs", hidden_layer_sizes=(4,), random_state=0)
+    monkeypatch.setattr(scipy.optimize, "minimize", minimize)
+    restored = f"the weights of iteration {iterations}" if iterations else "the starting weights"
+    with pytest.raises(
+        ValueError, match=rf"^Solver produced non-finite parameter weights.*{restored} were"
+    ):
+        estimator.fit(X, y)
+    packed = np.concatenate([p.ravel() for p in estimator.coefs_ + estimator.intercepts_])
+    if iterations:
+        np.testing.assert_array_equal(packed, accepted[-1])
+    assert np.isfinite(packed).all() and np.isfinite(estimator.predict(X)).all()

@@ -13,6 +13,7 @@ import pytest
 pytest.importorskip("sklearn")
 pytest.importorskip("scipy")
 
+import scipy.sparse  # noqa: E402
 from sklearn import neural_network  # noqa: E402
 from sklearn.datasets import make_classification  # noqa: E402
 from sklearn.utils import gen_batches, shuffle  # noqa: E402
@@ -266,3 +267,139 @@ def test_fit_refuses_a_batch_plan_or_objective_of_another_type() -> None:
         network.fit(X, y, loss="cross_entropy", batches=[slice(None)])  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="objective must be an Objective, got float"):
         network.fit(X, y, loss="cross_entropy", objective=0.1)  # type: ignore[arg-type]
+
+
+# -- no estimator is left non-finite ------------------------------------------------------------
+def regression_data(n: int = 120) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n, 4))
+    return X, X @ np.array([1.0, -2.0, 3.0, 0.5]) + 0.1 * rng.normal(size=n)
+
+
+def _finite(estimator: Any) -> bool:
+    return all(np.isfinite(p).all() for p in estimator.coefs_ + estimator.intercepts_)
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
+def test_the_issues_diverging_regressor_keeps_finite_weights_and_predictions(solver: str) -> None:
+    # MLPRegressor(solver="sgd", learning_rate_init=1e6) raised, yet coefs_ held NaN
+    X, y = regression_data()
+    estimator = MLPRegressor(solver=solver, learning_rate_init=1e6, max_iter=20, random_state=0)
+    try:
+        estimator.fit(X, y)
+    except ValueError as error:
+        assert solver == "sgd"  # adam's steps are bounded by η; lbfgs ignores the rate
+        assert "non-finite parameter weights" in str(error) and "were restored" in str(error)
+    assert _finite(estimator)
+    assert np.isfinite(estimator.predict(X)).all()
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_targets_or_features_too_large_to_train_on_are_refused_by_every_solver(
+    solver: str, dtype: str
+) -> None:
+    X, y = regression_data()
+    huge = 1e300 if dtype == "float64" else 1e30
+    estimator = MLPRegressor(solver=solver, max_iter=5, random_state=0, dtype=dtype)
+    with pytest.raises(ValueError, match=r"y holds values up to .* \(column 0\); a " + dtype):
+        estimator.fit(X, y * huge)  # trained to loss_ = inf with only a warning
+    assert "model_" not in estimator.__dict__ or _finite(estimator)
+    X_dense = np.where(np.abs(X) > 1.5, X, 0.0)
+    X_dense[5, 2] = -huge
+    X_sparse = scipy.sparse.csr_matrix(X_dense)
+    classifier = MLPClassifier(solver=solver, max_iter=5, random_state=0, dtype=dtype)
+    with pytest.raises(ValueError, match=r"X holds values up to .* \(column 2\).*StandardScaler"):
+        classifier.fit(X_sparse, y > 0)
+
+
+def test_partial_fit_and_warm_start_that_diverge_keep_the_previous_weights() -> None:
+    X, y = regression_data()
+    streamed = MLPRegressor(solver="sgd", random_state=0)
+    streamed.partial_fit(X, y)
+    streamed.partial_fit(X, y)
+    before = [w.copy() for w in streamed.coefs_ + streamed.intercepts_]
+    streamed._optimizer.learning_rate = 1e200  # weights of 1e200: outputs overflow float64
+    with pytest.raises(ValueError, match="non-finite.*the weights after epoch 2 were restored"):
+        streamed.partial_fit(X, y)
+    for now, then in zip(streamed.coefs_ + streamed.intercepts_, before, strict=True):
+        np.testing.assert_array_equal(now, then)
+    streamed._optimizer.learning_rate = 0.001  # its state was reset: streaming goes on
+    streamed.partial_fit(X, y)
+    assert _finite(streamed) and np.isfinite(streamed.predict(X)).all()
+
+    warm = MLPRegressor(solver="adam", warm_start=True, max_iter=5, random_state=0).fit(X, y)
+    before = [w.copy() for w in warm.coefs_ + warm.intercepts_]
+    warm.set_params(solver="sgd", learning_rate_init=1e200)
+    # one batch an epoch: the step of epoch 6 shows in epoch 7's loss
+    with pytest.raises(ValueError, match="diverged in epoch 7.*the weights after epoch 5 were"):
+        warm.fit(X, y)
+    assert warm.history_.stopped_by == "divergence" and len(warm.history_) == 6
+    for now, then in zip(warm.coefs_ + warm.intercepts_, before, strict=True):
+        np.testing.assert_array_equal(now, then)
+    assert np.isfinite(warm.predict(X)).all()
+
+
+class BreakThenCtrlC(ffnn.Callback):
+    """A learning rate of 1e30 for the step after batch ``at``, then Ctrl-C right after it;
+    ``broken``: the step did make the weights non-finite, or the outputs on ``X`` beyond 1e30
+    (or non-finite)."""
+
+    def __init__(self, X: np.ndarray, at: int) -> None:
+        super().__init__()
+        self.X, self.at, self.calls, self.rate = X, at, 0, 0.0
+        self.broken = False
+
+    def on_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None:
+        self.calls += 1
+        optimizer = self.model.optimizer
+        if self.calls == self.at:
+            self.rate, optimizer.learning_rate = optimizer.learning_rate, 1e30
+        elif self.calls == self.at + 1:
+            optimizer.learning_rate = self.rate
+            with np.errstate(over="ignore", invalid="ignore"):
+                flat = self.model.flat_parameter().data
+                outputs = self.model.forward(self.X.astype(self.model.dtype), training=False)
+                self.broken = not (np.isfinite(flat).all() and np.abs(outputs).max() < 1e30)
+            raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_ctrl_c_right_after_a_diverging_step_leaves_the_estimators_finite(
+    capsys: pytest.CaptureFixture[str], solver: str, kind: str
+) -> None:
+    if kind == "classifier":
+        X, y = multiclass()
+        estimator: Any = MLPClassifier
+    else:
+        X, y = regression_data(240)
+        estimator = MLPRegressor
+    ctrl_c = BreakThenCtrlC(X, at=4)  # 3 batches an epoch: in epoch 2
+    estimator = estimator(
+        hidden_layer_sizes=(8,), solver=solver, batch_size=100, max_iter=5, random_state=0,
+        dtype="float32", callbacks=[ctrl_c],
+    )  # fmt: skip
+    with pytest.warns(ffnn.TrainingDivergedWarning, match="the last good weights"):
+        estimator.fit(X, y)
+    assert ctrl_c.broken
+    assert estimator.history_.stopped_by == "interrupt" and estimator.n_iter_ == 1
+    err = capsys.readouterr().err
+    assert "after a step that made the weights or the network's outputs non-finite" in err
+    assert "the weights after epoch 1 were restored (the last good weights" in err
+    assert _finite(estimator)
+    assert np.isfinite(estimator.predict(X)).all()
+    if kind == "classifier":
+        assert np.isfinite(estimator.predict_proba(X)).all()
+
+
+def test_estimators_refuse_to_predict_from_outputs_that_overflow() -> None:
+    X, y = multiclass()
+    estimator = MLPClassifier(hidden_layer_sizes=(4,), max_iter=2, dtype="float32")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        estimator.fit(X, y)
+    estimator.coefs_ = [np.full_like(c, 1e30) for c in estimator.coefs_]
+    for predict in (estimator.predict, estimator.predict_proba):
+        with pytest.raises(FloatingPointError, match="outputs overflow float32 for X .first in"):
+            predict(X)

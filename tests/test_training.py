@@ -3,9 +3,12 @@ metrics, convergence on separable data, divergence and argument checks."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
+import ffnn
 from ffnn.activations import Identity, ReLU, Tanh
 from ffnn.layers import Dense
 from ffnn.metrics import accuracy
@@ -236,14 +239,15 @@ def test_divergence_in_the_last_update_is_caught_from_the_parameters() -> None:
     # one full-batch epoch: the recorded loss is taken before the update that overflows
     model = Sequential([Dense(1, 1)], dtype=np.float32)
     model.layers[0].weight.data[:] = 1.0
-    X = np.array([[1e18], [-1e18]])  # loss 1e36 fits in float32; the step η·∂L/∂w = 2e46 does not
+    X = np.array([[1e12], [-1e12]])  # loss 1e24 fits in float32; the step η·∂L/∂w = 2e44 does not
     from ffnn import FeatureScaleWarning
 
     with (
-        pytest.warns(FeatureScaleWarning),  # the inputs are 1e18 on purpose
+        pytest.warns(FeatureScaleWarning),  # the inputs are 1e12 on purpose
         pytest.raises(FloatingPointError, match="diverged in epoch 1: the loss or a weight"),
     ):
-        model.fit(X, [0.0, 0.0], loss="mse", optimizer=SGD(1e10), batch_size=None)
+        model.fit(X, [0.0, 0.0], loss="mse", optimizer=SGD(1e20), batch_size=None)
+    assert model.layers[0].weight.data[0, 0] == 1.0  # the initial weights, restored
 
 
 def test_verbose_2_prints_one_line_per_epoch(capsys: pytest.CaptureFixture[str]) -> None:
@@ -593,3 +597,171 @@ def test_a_batch_plan_decides_the_batches_the_model_trains_on() -> None:
         [8.0, 9.0], [4.0, 5.0, 6.0, 7.0], [0.0, 1.0, 2.0, 3.0]
     ] * 2  # fmt: skip
     assert len(history) == 2
+
+
+# -- no model is left non-finite: refusals up front, Ctrl-C after a diverging step -------------
+def test_trainable_bound_is_where_a_squared_value_summed_1e8_times_still_fits() -> None:
+    from ffnn.training import trainable_bound
+
+    for dtype, expected in ((np.float32, 1.84e15), (np.float64, 1.34e150)):
+        bound = trainable_bound(dtype)
+        assert bound == pytest.approx(expected, rel=1e-2)
+        assert np.isfinite(np.array(bound**2 * 1e8, dtype=dtype))
+        # the squared error of a target at the bound is finite; at √max it is not
+        with np.errstate(over="ignore"):
+            y = np.full(1000, bound, dtype=dtype)
+            assert np.isfinite(np.mean(np.square(y - (-y))))
+            top = np.full(4, np.sqrt(np.finfo(dtype).max) * 2, dtype=dtype)
+            assert not np.isfinite(np.square(top)).all()
+
+
+@pytest.mark.parametrize(
+    ("dtype", "where", "value", "expected"),
+    [
+        (np.float32, "X", 1e17, r"X holds values up to 1e\+17 in absolute value \(column 1\); "
+         r"a float32 model cannot train on values beyond 1.84e\+15.*StandardScaler.*"
+         r"dtype='float64', whose bound is 1.34e\+150"),
+        (np.float64, "X", -1e200, r"X holds values up to 1e\+200 .*\(column 1\); a float64 "
+         r"model cannot train on values beyond 1.34e\+150: the loss or its gradient would "
+         r"overflow"),
+        (np.float64, "y", 1e300, r"y holds values up to 1e\+300 .*\(column 0\).*"
+         r"TransformedTargetRegressor"),
+        (np.float32, "y", 1e16, r"y holds values up to 1e\+16 .*float32.*dtype='float64'"),
+    ],
+)  # fmt: skip
+def test_values_too_large_for_any_finite_training_are_refused_before_training(
+    dtype: object, where: str, value: float, expected: str
+) -> None:
+    X, y = np.ones((6, 2)), np.ones(6)
+    if where == "X":
+        X[3, 1] = value
+    else:
+        y[2] = value
+    model = Sequential([Dense(2, 3), ReLU(), Dense(3, 1)], dtype=dtype, random_state=0)
+    before = model.get_weights()
+    with pytest.raises(ValueError, match=expected):
+        model.fit(X, y, loss="mse")
+    assert model.epochs_trained == 0
+    for now, start in zip(model.get_weights(), before, strict=True):
+        np.testing.assert_array_equal(now, start)
+
+
+def test_validation_data_too_large_is_refused_and_ordinary_large_data_still_trains() -> None:
+    from ffnn import FeatureScaleWarning
+
+    X, y = np.linspace(-2e6, 2e6, 20).reshape(-1, 2), np.linspace(0, 2e6, 10)
+    model = Sequential([Dense(2, 3), ReLU(), Dense(3, 1)], dtype=np.float32, random_state=0)
+    with (
+        pytest.warns(FeatureScaleWarning),
+        pytest.raises(ValueError, match=r"validation y holds values up to 2e\+18"),
+    ):
+        model.fit(X, y, loss="mse", validation_data=(X, y * 1e12))
+    with pytest.warns(FeatureScaleWarning):  # values of 1e6 only warn, as before
+        history = model.fit(X, y, loss="mse", epochs=2, optimizer=SGD(1e-14))
+    assert len(history) == 2 and np.isfinite(history["loss"]).all()
+
+
+class _BreakThenCtrlC(ffnn.Callback):
+    """Sets a learning rate of 1e30 after batch ``at`` (counted over the whole run), so that the
+    next step breaks the weights, then presses Ctrl-C right after that step, before any batch
+    has seen it. Remembers the weights after epoch 1 and whether the step did break them: made
+    them, the outputs on ``X`` or the loss on ``(X, y)`` non-finite."""
+
+    def __init__(self, X: np.ndarray, y: np.ndarray, at: int) -> None:
+        super().__init__()
+        self.X, self.y, self.at, self.calls = X, y, at, 0
+        self.broken = False
+        self.after_first_epoch: list[np.ndarray] = []
+        self.rate = 0.0
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
+        if epoch == 0:
+            self.after_first_epoch = self.model.get_weights()
+
+    def on_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None:
+        self.calls += 1
+        optimizer = self.model.optimizer
+        if self.calls == self.at:
+            self.rate, optimizer.learning_rate = optimizer.learning_rate, 1e30
+        elif self.calls == self.at + 1:
+            optimizer.learning_rate = self.rate
+            with np.errstate(over="ignore", invalid="ignore"):
+                flat = self.model.flat_parameter().data
+                outputs = self.model.forward(self.X.astype(self.model.dtype), training=False)
+                loss = self.model.loss
+                targets = loss.prepare_targets(self.y, outputs.shape[1], outputs.dtype)
+                finite_loss = np.isfinite(loss.forward(outputs, targets))
+            self.broken = not (np.isfinite(flat).all() and np.isfinite(outputs).all())
+            self.broken = self.broken or not finite_loss
+            raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam", "rmsprop"])
+@pytest.mark.parametrize("variant", ["plain", "validation", "sample_weight", "class_weight"])
+def test_ctrl_c_right_after_a_diverging_step_restores_the_last_good_weights(
+    three_blobs: tuple[np.ndarray, np.ndarray],
+    capsys: pytest.CaptureFixture[str],
+    optimizer: str,
+    variant: str,
+) -> None:
+    from ffnn.training import TrainingDivergedWarning
+
+    X, y = three_blobs
+    extra: dict[str, object] = {
+        "plain": {},
+        "validation": {"validation_data": (X[::5], y[::5])},
+        "sample_weight": {"sample_weight": np.linspace(0.5, 2.0, len(y))},
+        "class_weight": {"class_weight": "balanced"},
+    }[variant]  # type: ignore[assignment]
+    model = _blobs_model()  # float32
+    ctrl_c = _BreakThenCtrlC(X, y, at=25)  # 19 batches an epoch: in epoch 2
+    with pytest.warns(TrainingDivergedWarning, match="the last good weights"):
+        history = model.fit(
+            X, y, loss="cross_entropy", optimizer=optimizer, epochs=5, batch_size=8,
+            callbacks=[ctrl_c], **extra,
+        )  # fmt: skip
+    assert ctrl_c.broken  # the step did break the weights (or their outputs)
+    assert history.stopped_by == "interrupt" and len(history) == 1
+    err = capsys.readouterr().err
+    assert "Training interrupted (Ctrl-C) in epoch 2, after a step that made" in err
+    assert "the weights after epoch 1 were restored (the last good weights" in err
+    for now, good in zip(model.get_weights(), ctrl_c.after_first_epoch, strict=True):
+        np.testing.assert_array_equal(now, good)
+    assert all(not a.any() for arrays in model.optimizer.state.values() for a in arrays)
+    assert np.isfinite(model.predict_proba(X)).all()
+
+
+def test_ctrl_c_without_divergence_keeps_the_weights_of_that_moment(
+    three_blobs: tuple[np.ndarray, np.ndarray],
+) -> None:
+    class CtrlC(ffnn.Callback):
+        def on_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None:
+            if batch == 4:
+                self.weights = self.model.get_weights()
+                raise KeyboardInterrupt
+
+    X, y = three_blobs
+    model, ctrl_c = _blobs_model(), CtrlC()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing restored: no warning
+        model.fit(X, y, loss="cross_entropy", optimizer="adam", batch_size=8, callbacks=[ctrl_c])
+    for now, then in zip(model.get_weights(), ctrl_c.weights, strict=True):
+        np.testing.assert_array_equal(now, then)
+    assert any(a.any() for arrays in model.optimizer.state.values() for a in arrays)
+
+
+def test_divergence_resets_the_optimizer_state_so_training_can_go_on(
+    three_blobs: tuple[np.ndarray, np.ndarray],
+) -> None:
+    from ffnn.optimizers import Adam
+    from ffnn.training import TrainingDivergedError
+
+    X, y = three_blobs
+    model = _blobs_model()
+    optimizer = Adam(1e30)
+    with pytest.raises(TrainingDivergedError, match=r"initial weights were restored \(and the "):
+        model.fit(X, y, loss="cross_entropy", optimizer=optimizer, epochs=3)
+    assert all(not a.any() for arrays in optimizer.state.values() for a in arrays)
+    optimizer.learning_rate = 0.01
+    history = model.fit(X, y, optimizer=optimizer, epochs=3)
+    assert history.stopped_by is None and history["loss"][-1] < history["loss"][0]

@@ -36,7 +36,7 @@ from ffnn.sklearn._params import (
     is_real,
 )
 from ffnn.sklearn._training import fit_lbfgs, fit_stochastic, forget_batch
-from ffnn.training import History
+from ffnn.training import History, check_trainable
 
 __all__ = ["BaseMLP"]
 
@@ -160,6 +160,8 @@ class BaseMLP(TransformerMixin, ClassNamePrefixFeaturesOutMixin, BaseEstimator):
         self.n_outputs_ = y2d.shape[1]
         model = self.model_
         targets = self._loss().prepare_targets(y2d, self.n_outputs_, model.dtype)
+        # after scikit-learn's checks, ffnn's: values too large for any finite training
+        check_trainable(X, targets, model.dtype)
         train_weight = self._training_weight(sample_weight, targets, incremental)
         try:
             # a diverging run overflows in every layer; it is reported once, below
@@ -289,8 +291,20 @@ class BaseMLP(TransformerMixin, ClassNamePrefixFeaturesOutMixin, BaseEstimator):
             forget_batch(self.model_)
 
     def _logits(self, X: Any) -> np.ndarray:
-        """Logits ``(n_samples, n_outputs_)`` for checked ``X``."""
-        return self._run(X, self.model_.layers)
+        """Logits ``(n_samples, n_outputs_)`` for checked ``X``; outputs that overflow (they
+        would give NaN probabilities or infinite values) are refused, as ``Sequential.predict``
+        refuses them."""
+        with np.errstate(over="ignore", invalid="ignore"):  # reported below, with the cause
+            logits = self._run(X, self.model_.layers)
+        if not np.isfinite(logits).all():
+            row = int(np.argwhere(~np.isfinite(logits))[0, 0])
+            largest = max(float(np.abs(p.data).max()) for p in self.model_.parameters())
+            raise FloatingPointError(
+                f"the network's outputs overflow {self.model_.dtype} for X (first in row {row}; "
+                f"the largest |weight| is {largest:g}): scale the inputs like the training data, "
+                "or refit with a smaller learning rate"
+            )
+        return logits
 
     def _loss(self) -> Loss:
         """The network's loss (which also holds the output link)."""

@@ -103,7 +103,7 @@ class SklearnConvergence(Callback):
         best weights; whether the score beat the best by ``tol``."""
         est = self.est
         X_val, y_val, targets_val, w_val = validation
-        logits = est._logits(X_val)
+        logits = est._run(X_val, est.model_.layers)  # may overflow: the score says so
         score = est._score_logits(logits, y_val, w_val)
         total = float(targets_val.shape[0]) if w_val is None else float(w_val.sum())
         val_loss = est._loss().forward(logits, targets_val, w_val)
@@ -116,7 +116,9 @@ class SklearnConvergence(Callback):
             print(f"Validation score: {score:f}")
         best = -np.inf if est.best_validation_score_ is None else est.best_validation_score_
         improved = not score < best + est.tol
-        if score > best:
+        # weights whose validation loss overflows are never kept as the best (their score may
+        # still be finite): the weights put back at the end must be good ones
+        if score > best and np.isfinite(logs["val_loss"]):
             est.best_validation_score_ = score
             est._best_weights = est.model_.get_weights()
         return improved

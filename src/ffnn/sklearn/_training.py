@@ -24,6 +24,7 @@ The epoch's ``loss_`` is ``Σ_batches L_b · B_b / n`` (batch sizes, not weights
 
 from __future__ import annotations
 
+import sys
 import warnings
 from typing import TYPE_CHECKING, Any
 
@@ -159,9 +160,14 @@ def fit_stochastic(
         )
     except TrainingDivergedError as error:
         est.history_.extend(error.history)
+        kept = (
+            " With early_stopping, the weights of the best validation score were kept instead."
+            if validation is not None
+            else ""
+        )
         raise ValueError(
             "Solver produced non-finite parameter weights. The input data may contain large "
-            f"values and need to be preprocessed. ({error})"
+            f"values and need to be preprocessed. ({error}{kept})"
         ) from error
     est.history_.extend(history)
 
@@ -172,6 +178,12 @@ def fit_lbfgs(est: BaseMLP, X: Any, targets: np.ndarray, train_weight: np.ndarra
     The parameters travel as one float64 vector, every weight matrix first, then every bias
     (scikit-learn's packing); ``max_iter``, ``max_fun`` and ``tol`` (as ``gtol``) bound the
     search. Callbacks see one "epoch" per L-BFGS iteration and may stop it.
+
+    It ends with finite weights: Ctrl-C restores the last iterate L-BFGS accepted (the
+    starting weights before the first) and ends as the loop does (``stopped_by ==
+    "interrupt"``); if SciPy ends on a non-finite loss or parameters, the same weights are
+    restored and scikit-learn's ``ValueError`` ("Solver produced non-finite parameter
+    weights") says so.
     """
     model = est.model_
     if scipy.sparse.issparse(X):
@@ -203,10 +215,18 @@ def fit_lbfgs(est: BaseMLP, X: Any, targets: np.ndarray, train_weight: np.ndarra
         callback.set_model(model)
         callback.on_train_begin()
     model.stop_training = False
+    start = np.concatenate([p.data.ravel() for p in params]).astype(np.float64)
+    # the last iterate L-BFGS accepted with finite parameters and loss (one vector, beside the
+    # ten pairs L-BFGS keeps): what comes back after Ctrl-C or a non-finite end
+    good = start.copy()
+    good_at: dict[str, float] = {}  # the iteration (from 1) and loss of `good`, once one ended
 
     def after_iteration(intermediate_result: scipy.optimize.OptimizeResult) -> None:
         epoch = len(est.history_)
         logs = {"loss": float(intermediate_result.fun)}
+        if np.isfinite(logs["loss"]) and np.isfinite(intermediate_result.x).all():
+            np.copyto(good, intermediate_result.x)
+            good_at.update(iteration=epoch - first + 1, loss=logs["loss"])
         if est.verbose:
             print(f"Iteration {epoch + 1}, loss = {logs['loss']:.8f}")
         est.history_.record(epoch, logs)
@@ -216,17 +236,36 @@ def fit_lbfgs(est: BaseMLP, X: Any, targets: np.ndarray, train_weight: np.ndarra
             est.history_.stopped_by = "callback"
             raise StopIteration
 
-    start = np.concatenate([p.data.ravel() for p in params]).astype(np.float64)
-    result = scipy.optimize.minimize(
-        objective,
-        start,
-        method="L-BFGS-B",
-        jac=True,
-        options={"maxfun": est.max_fun, "maxiter": est.max_iter, "gtol": est.tol},
-        callback=after_iteration,
-    )
+    first = len(est.history_)
+    try:
+        result = scipy.optimize.minimize(
+            objective,
+            start,
+            method="L-BFGS-B",
+            jac=True,
+            options={"maxfun": est.max_fun, "maxiter": est.max_iter, "gtol": est.tol},
+            callback=after_iteration,
+        )
+    except KeyboardInterrupt:
+        est.loss_ = good_at["loss"] if good_at else objective(good)[0]
+        unpack(good)
+        _interrupted(est, callbacks, len(est.history_) - first, int(good_at.get("iteration", 0)))
+        return
     for callback in callbacks:
         callback.on_train_end()
+    if not (np.isfinite(result.fun) and np.isfinite(result.x).all()):
+        unpack(good)
+        restored = (
+            f"the weights of iteration {int(good_at['iteration'])} were restored"
+            if good_at
+            else "the starting weights were restored"
+        )
+        raise ValueError(
+            "Solver produced non-finite parameter weights. The input data may contain large "
+            f"values and need to be preprocessed. (L-BFGS-B ended with a non-finite loss or "
+            f"parameters after {result.nit} iteration(s); {restored}. Scale the inputs, e.g. "
+            "with sklearn.preprocessing.StandardScaler.)"
+        )
     if not result.success and not model.stop_training:
         message = result.message
         if isinstance(message, bytes):
@@ -242,3 +281,20 @@ def fit_lbfgs(est: BaseMLP, X: Any, targets: np.ndarray, train_weight: np.ndarra
     est.n_iter_ = min(int(result.nit), est.max_iter)
     est.loss_ = float(result.fun)
     unpack(result.x)
+
+
+def _interrupted(est: BaseMLP, callbacks: list[Any], iterations: int, restored: int) -> None:
+    """Ctrl-C during L-BFGS, after ``iterations`` finished ones: as in the loop, a line on
+    stderr and ``stopped_by == "interrupt"``. The caller has restored the last accepted
+    iterate, that of iteration ``restored`` (0: the starting weights): a line search may have
+    been trying any parameters, finite or not, when Ctrl-C came."""
+    est.history_.stopped_by = "interrupt"
+    est.n_iter_ = min(iterations, est.max_iter)
+    for callback in callbacks:
+        callback.on_train_end()
+    which = f"those of iteration {restored}" if restored else "the starting ones"
+    print(
+        f"Training interrupted (Ctrl-C) during L-BFGS after {iterations} iteration(s); the last "
+        f"good weights ({which}) were restored.",
+        file=sys.stderr,
+    )

@@ -7,7 +7,8 @@
 - :mod:`~ffnn.training.objective`: what is minimised beside the loss (:class:`LayerPenalties`);
 - :mod:`~ffnn.training.data`: :class:`TrainingData`, checked inputs, targets and weights;
 - :mod:`~ffnn.training.history`: :class:`History` and the divergence error and warning;
-- :mod:`~ffnn.training.scaling`: the feature-scale diagnostic.
+- :mod:`~ffnn.training.scaling`: the feature-scale diagnostic and the refusal of values too
+  large to train on.
 
 Importing this package plugs :func:`fit` into :meth:`ffnn.Sequential.fit`.
 """
@@ -24,7 +25,9 @@ from ffnn.training.scaling import (
     MAX_SCALE_RATIO,
     SCALE_SAMPLE_ROWS,
     FeatureScaleWarning,
+    check_trainable,
     feature_scale_problem,
+    trainable_bound,
 )
 
 __all__ = [
@@ -41,11 +44,13 @@ __all__ = [
     "TrainingData",
     "TrainingDivergedError",
     "TrainingDivergedWarning",
+    "check_trainable",
     "feature_scale_problem",
     "fit",
     "iterate_batches",
     "split_validation",
     "train",
+    "trainable_bound",
 ]
 
 _model.PLUGINS["fit"] = fit  # model.fit(X, y, ...) is this loop

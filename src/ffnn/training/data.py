@@ -8,6 +8,7 @@ import numpy as np
 
 from ffnn._checks import check_array, check_n_features, check_same_length
 from ffnn.losses import Loss, check_sample_weight, class_weight_to_sample_weight
+from ffnn.training.scaling import check_trainable
 
 if TYPE_CHECKING:
     from ffnn.model import Sequential
@@ -39,11 +40,14 @@ class TrainingData:
         prefix: str = "",
     ) -> TrainingData:
         """Check ``X``, ``y`` and ``sample_weight`` against ``model`` and cast them once to its
-        dtype; ``prefix`` names the data set in errors (``"validation "``)."""
+        dtype; ``prefix`` names the data set in errors (``"validation "``). Values too large
+        for any finite training in that dtype are refused
+        (:func:`~ffnn.training.scaling.check_trainable`)."""
         X = check_array(X, prefix + "X", dtype=model.dtype)
         check_n_features(X, model.n_features_in, prefix + "X")
         targets = loss_fn.prepare_targets(y, model.n_outputs, model.dtype)
         check_same_length(X, targets, prefix + "X", prefix + "y")
+        check_trainable(X, targets, model.dtype, prefix)
         weights = None
         if sample_weight is not None:
             weights = check_sample_weight(sample_weight, X.shape[0], model.dtype)

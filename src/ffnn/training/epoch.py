@@ -19,7 +19,14 @@ from ffnn.training.objective import Objective
 if TYPE_CHECKING:
     from ffnn.model import Sequential
 
-__all__ = ["EpochRunner", "bound_optimizer", "restore_after_divergence", "validation_logs"]
+__all__ = [
+    "EpochRunner",
+    "bound_optimizer",
+    "restore_after_divergence",
+    "restore_snapshot",
+    "validation_logs",
+    "weights_broken",
+]
 
 #: After the last update, the outputs on at most this many training rows must still be finite.
 FINAL_CHECK_ROWS = 1024
@@ -63,7 +70,7 @@ class EpochRunner:
         self.metric_fns, self.callbacks = metric_fns, callbacks
         self.merge_singleton = any(isinstance(layer, BatchNorm) for layer in model.layers)
         self.check_views = True
-        self.last_batch: np.ndarray | slice = slice(0)  # set at the end of epoch()
+        self.last_batch: np.ndarray | slice | None = None  # set at the end of epoch()
         self.flat = model.flat_parameter()
         # The last weights a batch has shown to be good, and after how many finished epochs
         # they came. A step that makes the weights non-finite (or so large that the outputs
@@ -101,7 +108,8 @@ class EpochRunner:
         n_samples = self.data.X.shape[0]
         sample = np.arange(0, n_samples, -(-n_samples // FINAL_CHECK_ROWS))  # ceil(n / rows)
         pieces = [sample[start : start + self.batch] for start in range(0, sample.size, self.batch)]
-        for index in [self.last_batch, *pieces]:
+        last = [] if self.last_batch is None else [self.last_batch]
+        for index in [*last, *pieces]:
             logits = self.model.forward(self.data.X[index], training=False)
             if not np.isfinite(logits).all():
                 return False
@@ -176,17 +184,46 @@ def validation_logs(
     return logs
 
 
-def restore_after_divergence(run: EpochRunner, epoch: int) -> str:
-    """Put back the last weights a batch showed to be good (:attr:`EpochRunner.snapshot`); the
-    message that explains what happened. ``epoch`` is the (0-based) epoch that diverged."""
+#: Added to the message when the restored weights still overflow on rows of the final check.
+OVERFLOW_CAVEAT = (
+    " The restored weights still give outputs that overflow on some training rows, which "
+    "predict refuses: lower the learning rate and train again."
+)
+
+
+def restore_snapshot(run: EpochRunner) -> tuple[str, str]:
+    """Put back the last weights a batch showed to be good (:attr:`EpochRunner.snapshot`) and
+    restart the optimizer's state (moments, velocities) from zero: it was built by the steps
+    that went wrong, and would throw the restored weights off again at the next step. The
+    words that say which weights came back, and a sentence to add when those still give
+    non-finite outputs on rows of the final check (else ``""``)."""
     np.copyto(run.flat.data, run.snapshot)
-    restored = (
-        f"the weights after epoch {run.snapshot_epochs} were restored"
-        if run.snapshot_epochs > 0
-        else "the initial weights were restored"
-    )
+    for arrays in getattr(run.optimizer, "state", {}).values():
+        for array in arrays:
+            array.fill(0)
+    if run.snapshot_epochs > 0:
+        restored = f"the weights after epoch {run.snapshot_epochs} were restored"
+    else:
+        restored = "the initial weights were restored"
+    # a batch showed them good; the rows of the final check may still overflow (one snapshot
+    # is kept, so there is nothing older to go back to): say so rather than hide it
+    caveat = "" if run.final_outputs_finite() else OVERFLOW_CAVEAT
+    return restored, caveat
+
+
+def weights_broken(run: EpochRunner) -> bool:
+    """Whether the weights as they are now are non-finite, or give non-finite outputs or loss
+    (:meth:`EpochRunner.final_outputs_finite`): checked once, after the run or at Ctrl-C."""
+    return not (np.isfinite(run.flat.data).all() and run.final_outputs_finite())
+
+
+def restore_after_divergence(run: EpochRunner, epoch: int) -> str:
+    """:func:`restore_snapshot`; the message that explains what happened. ``epoch`` is the
+    (0-based) epoch that diverged."""
+    restored, caveat = restore_snapshot(run)
     return (
         f"training diverged in epoch {epoch + 1}: the loss or a weight became NaN or infinite; "
-        f"{restored}. Try a smaller learning rate (it is {run.optimizer.learning_rate:g}) "
-        "or scale the inputs (e.g. to zero mean and unit variance)."
+        f"{restored} (and the optimizer's state reset). Try a smaller learning rate (it is "
+        f"{run.optimizer.learning_rate:g}) or scale the inputs (e.g. to zero mean and unit "
+        f"variance).{caveat}"
     )

@@ -42,7 +42,9 @@ from ffnn.training.epoch import (
     EpochRunner,
     bound_optimizer,
     restore_after_divergence,
+    restore_snapshot,
     validation_logs,
+    weights_broken,
 )
 from ffnn.training.history import History, TrainingDivergedError, TrainingDivergedWarning
 from ffnn.training.objective import LayerPenalties, Objective
@@ -117,9 +119,9 @@ def fit(
         and how batches count in the epoch's loss); ``None``: the layers' own penalties.
     on_divergence : a non-finite loss or weight stops training at once and restores the weights
         of the last finished epoch that a batch has shown to give a finite loss (the run's last
-        update is checked on the training data); ``"raise"`` then raises
-        :class:`TrainingDivergedError`, ``"warn"`` issues a :class:`TrainingDivergedWarning`
-        and returns the history.
+        update is checked on the training data), with the optimizer's state reset to zero;
+        ``"raise"`` then raises :class:`TrainingDivergedError`, ``"warn"`` issues a
+        :class:`TrainingDivergedWarning` and returns the history.
 
     A :class:`FeatureScaleWarning` is issued first when the features of ``X`` differ wildly in
     scale (:func:`feature_scale_problem`).
@@ -129,8 +131,15 @@ def fit(
     :class:`History` with ``"loss"`` (the weighted mean of the batch losses, each taken before
     its update, penalties included) and each metric, one value per epoch.
 
-    Ctrl-C ends training after a message; the model keeps its weights of that moment (all
-    finite) and the history says ``stopped_by == "interrupt"``.
+    Features or targets too large for any finite training in the model's dtype are refused
+    first with a ``ValueError`` that says what to do
+    (:func:`~ffnn.training.scaling.check_trainable`).
+
+    Ctrl-C ends training after a message; the history says ``stopped_by == "interrupt"``. The
+    model keeps its weights of that moment, unless the last step made them (or the network's
+    outputs) non-finite: then the last good weights are restored, as after a divergence, and
+    the message and a :class:`TrainingDivergedWarning` say so. Every path ends with finite
+    weights.
     """
     loss_fn = model._loss_for(loss)
     epochs = check_positive_int(epochs, "epochs")
@@ -264,7 +273,6 @@ def train(
         callback_list,
         initial_epoch,
     )
-    flat = run.flat.data
     for callback in callback_list:
         callback.on_train_begin()
     epoch = initial_epoch
@@ -303,16 +311,30 @@ def train(
                     break
         except KeyboardInterrupt:
             history.stopped_by = "interrupt"
-            print(
-                f"Training interrupted (Ctrl-C) in epoch {epoch + 1}; the model keeps its weights "
-                f"of that moment and the history holds {len(history)} finished epoch(s).",
-                file=sys.stderr,
-            )
+            # Ctrl-C may come right after a step that broke the weights, before any batch
+            # showed it: check them now, as at the end of a run
+            restored, caveat = restore_snapshot(run) if weights_broken(run) else ("", "")
+            if restored:
+                interrupted = (
+                    f"Training interrupted (Ctrl-C) in epoch {epoch + 1}, after a step that made "
+                    f"the weights or the network's outputs non-finite: {restored} (the last good "
+                    f"weights, and the optimizer's state reset); the history holds "
+                    f"{len(history)} finished epoch(s).{caveat}"
+                )
+            else:
+                interrupted = (
+                    f"Training interrupted (Ctrl-C) in epoch {epoch + 1}; the model keeps its "
+                    f"weights of that moment and the history holds {len(history)} finished "
+                    "epoch(s)."
+                )
+            print(interrupted, file=sys.stderr)
+            if restored:
+                warnings.warn(interrupted, TrainingDivergedWarning, stacklevel=user_stacklevel())
     if not divergence and history.stopped_by != "interrupt":
         # the last update of the run had no later batch to reveal a non-finite weight, or
         # finite weights so large that the network's outputs overflow
         with np.errstate(over="ignore", invalid="ignore"):
-            if not (np.isfinite(flat).all() and run.final_outputs_finite()):
+            if weights_broken(run):
                 divergence = restore_after_divergence(run, epoch)
                 history.stopped_by = "divergence"
     for callback in callback_list:

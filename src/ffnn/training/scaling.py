@@ -1,10 +1,17 @@
-"""The feature-scale diagnostic ``fit`` runs first: :func:`feature_scale_problem`.
+"""What ``fit`` checks of the scale of the data before training: :func:`check_trainable`
+refuses values too large for any finite training, :func:`feature_scale_problem` warns.
 
 Gradient descent on features of wildly different scales crawls along the small ones and
 diverges along the large ones; ``fit`` warns (:class:`FeatureScaleWarning`) before training.
+Values so large that the loss or its gradient overflows in the model's dtype cannot be trained
+on at all: ``fit`` and the scikit-learn estimators refuse them with a ``ValueError``
+(:func:`trainable_bound`, :func:`check_trainable`).
 """
 
 from __future__ import annotations
+
+import math
+from typing import Any
 
 import numpy as np
 
@@ -13,8 +20,11 @@ __all__ = [
     "MAX_RANGE_IN_SPREADS",
     "MAX_SCALE_RATIO",
     "SCALE_SAMPLE_ROWS",
+    "SUMMED_TERMS",
     "FeatureScaleWarning",
+    "check_trainable",
     "feature_scale_problem",
+    "trainable_bound",
 ]
 
 
@@ -86,3 +96,78 @@ def feature_scale_problem(X: np.ndarray) -> str | None:
         "feature's mean and divide by its standard deviation, computed on the training data, "
         "e.g. with sklearn.preprocessing.StandardScaler)."
     )
+
+
+#: The bound of :func:`trainable_bound` leaves room for sums of this many squared terms.
+SUMMED_TERMS = 1e8
+
+
+def trainable_bound(dtype: Any) -> float:
+    """The largest magnitude of a feature or target that a model of ``dtype`` can train on:
+    ``√(max / SUMMED_TERMS)``, with ``max`` the dtype's largest finite number (``3.4e38`` for
+    float32, ``1.8e308`` for float64), about ``1.8e15`` in float32 and ``1.3e150`` in float64.
+
+    Why the square root: every loss and every update squares these values once. The squared
+    error squares ``z - y``, whose size is the target's; the gradient of a first-layer weight
+    is a feature times an output error, and the next forward pass multiplies a feature by such
+    a weight, so a feature's square appears in the logits; Adam and RMSprop square the
+    gradients. A value ``v`` is then safe only while ``v²``, summed over a batch, the outputs or
+    the features of a dot product (:data:`SUMMED_TERMS` terms, ``10⁸``), stays finite. The
+    bound is the same for every loss: classification targets are 0 and 1 and never come near
+    it, so it binds the features, and the targets of regression losses (whose squared error,
+    absolute error, Huber or Poisson deviance all grow with the target). Ordinary data (up to
+    ``10⁶``, which :func:`feature_scale_problem` only warns about) is far below it.
+    """
+    return math.sqrt(float(np.finfo(dtype).max) / SUMMED_TERMS)
+
+
+def _column_magnitudes(values: Any) -> np.ndarray:
+    """``max |values[:, j]|`` per column ``(n_columns,)``, in float64, without a temporary the
+    size of ``values``; a SciPy sparse matrix (anything with ``tocsr``) is read as such."""
+    if hasattr(values, "tocsr") and not isinstance(values, np.ndarray):
+        highest = np.asarray(values.max(axis=0).toarray(), dtype=np.float64).ravel()
+        lowest = np.asarray(values.min(axis=0).toarray(), dtype=np.float64).ravel()
+    else:
+        highest = np.max(values, axis=0).astype(np.float64)
+        lowest = np.min(values, axis=0).astype(np.float64)
+    return np.maximum(highest, -lowest)
+
+
+def check_trainable(X: Any, targets: np.ndarray, dtype: Any, prefix: str = "") -> None:
+    """Refuse features ``X (n, n_features)`` (a NumPy array or a SciPy sparse matrix) or loss
+    targets ``(n, n_outputs)`` holding a value beyond :func:`trainable_bound` of the model's
+    ``dtype``, with a ``ValueError`` that names the data (``X`` or ``y``, with ``prefix``:
+    ``"validation "``), the column, the largest magnitude and what to do.
+
+    ``fit`` and the scikit-learn estimators (after scikit-learn's own checks) call it once
+    before training: one pass over the data, with no temporary of its size.
+    """
+    bound = trainable_bound(dtype)
+    name = np.dtype(dtype).name
+    for data, label in ((X, "X"), (targets, "y")):
+        if getattr(data, "dtype", None) == np.bool_:
+            continue  # 0/1 targets
+        magnitudes = _column_magnitudes(data)
+        column = int(np.argmax(magnitudes))
+        largest = float(magnitudes[column])
+        if not largest > bound:
+            continue
+        if label == "X":
+            remedy = (
+                "scale the features first, e.g. with sklearn.preprocessing.StandardScaler "
+                "(zero mean and unit variance, fitted on the training data)"
+            )
+        else:
+            remedy = (
+                "scale the targets first, e.g. with sklearn.compose.TransformedTargetRegressor"
+                "(regressor, transformer=StandardScaler()), or divide them by a constant and "
+                "multiply the predictions back"
+            )
+        if np.dtype(dtype) != np.float64:
+            wider = trainable_bound(np.float64)
+            remedy += f", or train in float64 (dtype='float64', whose bound is {wider:.3g})"
+        raise ValueError(
+            f"{prefix}{label} holds values up to {largest:.3g} in absolute value (column "
+            f"{column}); a {name} model cannot train on values beyond {bound:.3g}: the loss or "
+            f"its gradient would overflow to infinity. {remedy[0].upper()}{remedy[1:]}."
+        )
