@@ -19,8 +19,12 @@ files.
 from __future__ import annotations
 
 import argparse
+import csv
 import os
 import sys
+import zipfile
+
+import numpy as np
 
 from ffnn._version import __version__
 from ffnn.cli import demo, modelfile, predict, train
@@ -72,16 +76,43 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        status: int = args.run(args)
-    except (UsageError, DataError) as error:
-        return fail(args, str(error))
+        with np.errstate(all="ignore"):  # the commands check their numbers and say what is wrong
+            status: int = args.run(args)
     except KeyboardInterrupt:
         print(f"ffnn {args.command}: interrupted", file=sys.stderr)
         return INTERRUPTED
     except BrokenPipeError:  # `ffnn predict ... | head`: the reader has gone, as SIGPIPE would
         _silence_stdout()
         return BROKEN_PIPE
+    except BAD_INPUT as error:
+        return fail(args, describe(error))
     return status
+
+
+#: what bad input (a file, a cell, an argument, the machine's limits) raises, reported in one
+#: line with exit status 2. Any other exception is a bug, and keeps its traceback.
+BAD_INPUT = (
+    UsageError,  # the commands' own refusals
+    ValueError,  # DataError, ffnn.load's refusals, argument checks; UnicodeError too
+    TypeError,  # a value of the wrong type, from a file's metadata
+    OSError,  # the file system: missing, unreadable, unwritable, full
+    MemoryError,  # an allocation the machine refused
+    ArithmeticError,  # FloatingPointError: outputs that overflow; OverflowError
+    csv.Error,
+    zipfile.BadZipFile,
+)
+
+
+def describe(error: BaseException) -> str:
+    """One line for ``error``: its message, with what only its type says added."""
+    if isinstance(error, UsageError | DataError):
+        return str(error)
+    if isinstance(error, MemoryError):
+        return f"out of memory{': ' + str(error) if str(error) else ''} (the input is too large)"
+    if isinstance(error, OSError) and error.strerror:
+        where = f"{error.filename}: " if error.filename else ""
+        return f"{where}{error.strerror}"
+    return f"{error}" if str(error) else type(error).__name__
 
 
 def _silence_stdout() -> None:

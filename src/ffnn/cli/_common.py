@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import NoReturn
@@ -35,6 +36,10 @@ STANDARDISATION_NOTE = (
 
 class UsageError(Exception):
     """A problem with the command's arguments or environment, reported as one line (exit 2)."""
+
+
+class NonFiniteScores(UsageError):
+    """A score is NaN or infinite: the model's outputs overflow on these rows."""
 
 
 class Parser(argparse.ArgumentParser):
@@ -140,30 +145,65 @@ def plotting_module() -> ModuleType | None:
 
 
 # -- scores ---------------------------------------------------------------------------------
-def scores(model: Sequential, prep: Preprocessor, X: np.ndarray, y: np.ndarray) -> dict[str, float]:
+def scores(
+    model: Sequential,
+    prep: Preprocessor,
+    X: np.ndarray,
+    y: np.ndarray,
+    lines: Sequence[int] | None = None,
+) -> dict[str, float]:
     """What ``evaluate`` prints, in inference mode, without penalties.
 
     Classification: ``loss`` (the model's cross-entropy) and ``accuracy``; regression: ``mse``,
     ``mae`` and ``r2`` in the target's own units. ``X`` ``(n, n_features)`` is standardised,
-    ``y`` ``(n,)`` as :meth:`Preprocessor.targets` gives it.
+    ``y`` ``(n,)`` as :meth:`Preprocessor.targets` gives it; ``lines``, the rows' lines in the
+    CSV file, for messages. Never NaN: :class:`NonFiniteScores` says why a score is not finite.
     """
     loss = model.loss
     if loss is None:  # Preprocessor.from_model and run_train see to it
         raise UsageError("the model has no loss, so it cannot be scored: fit it first")
-    logits = model.forward(np.asarray(X, dtype=model.dtype))  # (n, n_outputs)
-    predicted = loss.predict(logits)
-    predicted = predicted[:, 0] if predicted.ndim == 2 else predicted  # (n,)
-    if prep.task == "classification":
-        targets = loss.prepare_targets(y, model.n_outputs, model.dtype)
-        return {"loss": loss.forward(logits, targets), "accuracy": metrics.accuracy(y, predicted)}
-    values = prep.unscale_target(predicted)
-    result = {
-        "mse": metrics.mean_squared_error(y, values),
-        "mae": metrics.mean_absolute_error(y, values),
-    }
-    if len(y) >= 2:
-        result["r2"] = metrics.r2_score(y, values)
+    with np.errstate(all="ignore"):  # overflow is reported by check_outputs, in one line
+        logits = model.forward(np.asarray(X, dtype=model.dtype))  # (n, n_outputs)
+        predicted = loss.predict(logits)
+        predicted = predicted[:, 0] if predicted.ndim == 2 else predicted  # (n,)
+        if prep.task == "classification":
+            check_outputs(logits, lines)
+            targets = loss.prepare_targets(y, model.n_outputs, model.dtype)
+            result = {
+                "loss": float(loss.forward(logits, targets)),
+                "accuracy": metrics.accuracy(y, predicted),
+            }
+        else:
+            values = prep.unscale_target(predicted)  # (n,)
+            check_outputs(np.column_stack([logits, values]), lines)
+            result = {
+                "mse": metrics.mean_squared_error(y, values),
+                "mae": metrics.mean_absolute_error(y, values),
+            }
+            if len(y) >= 2:
+                result["r2"] = metrics.r2_score(y, values)
+    bad = [name for name, value in result.items() if not np.isfinite(value)]
+    if bad:
+        raise NonFiniteScores(
+            f"the {' and '.join(bad)} would be {' and '.join(str(result[n]) for n in bad)}: the "
+            "errors are too large to add up (targets far outside the range the model predicts)"
+        )
     return result
+
+
+def check_outputs(outputs: np.ndarray, lines: Sequence[int] | None = None) -> None:
+    """:class:`NonFiniteScores` if a row of ``outputs`` ``(n, k)`` is NaN or infinite, naming
+    the first (by its line in the CSV file, given ``lines``, else its row number)."""
+    finite = np.isfinite(outputs).all(axis=1)  # (n,)
+    if finite.all():
+        return
+    rows = np.flatnonzero(~finite)
+    first = f"line {lines[rows[0]]}" if lines is not None else f"row {rows[0] + 1}"
+    raise NonFiniteScores(
+        f"the model's outputs overflow {outputs.dtype} for {rows.size} of {len(outputs)} rows "
+        f"(first: {first}): the inputs are far outside the range the model was trained on, or "
+        "the model is damaged"
+    )
 
 
 def print_scores(values: dict[str, float], prefix: str = "") -> None:
