@@ -121,7 +121,7 @@ class Table:
             bad = np.flatnonzero(~(np.abs(values[:, j]) <= MAX_MAGNITUDE))  # nan, inf, too large
             n_problems += bad.size
             for i in bad[:MAX_REPORTED]:
-                kinds.add("large" if np.isfinite(values[i, j]) else "missing")
+                kinds.add(_kind(cells[i]))
                 problems.append((int(i), j, f"holds {_as_number(cells[i])}"))
         if n_problems:
             problems.sort()
@@ -133,6 +133,12 @@ class Table:
             hints = [text for kind, text in _HINTS.items() if kind in kinds]
             raise DataError(f"{self.path}: {shown}{more}; {'; '.join(hints)}")
         return values
+
+
+def _kind(cell: str) -> str:
+    """``"missing"`` for a cell spelling NaN or infinity, ``"large"`` for a number too large."""
+    spelled = cell.strip().lower().lstrip("+-")
+    return "missing" if spelled in ("nan", "inf", "infinity") else "large"
 
 
 def _as_number(cell: str) -> str:
@@ -239,7 +245,8 @@ def _read_rows(
             except StopIteration:
                 break
             except csv.Error as error:
-                problem = _csv_problem(name, position["row_start"], error, max_field)
+                spread = position["line"] > position["row_start"]
+                problem = _csv_problem(name, position["row_start"], error, max_field, spread)
                 raise DataError(problem) from None
             if any(cell.strip() for cell in row):
                 rows.append((position["row_start"], row))
@@ -250,8 +257,9 @@ def _read_rows(
     return rows
 
 
-def _csv_problem(name: str, line: int, error: csv.Error, max_field: int) -> str:
-    """The message for what :func:`csv.reader` refused, in the row starting on ``line``."""
+def _csv_problem(name: str, line: int, error: csv.Error, max_field: int, spread: bool) -> str:
+    """The message for what :func:`csv.reader` refused, in the row starting on ``line``
+    (``spread``: over several lines, as a quoted field with newlines, or one never closed)."""
     text = str(error)
     if "end of data" in text:
         return f"{name}: a quoted field on line {line} is never closed (a missing '\"'?)"
@@ -259,6 +267,7 @@ def _csv_problem(name: str, line: int, error: csv.Error, max_field: int) -> str:
         return (
             f"{name}: the row starting on line {line} has a field longer than {max_field:,} "
             "characters (the limit of a field)"
+            + ("; is a quote opened there never closed?" if spread else "")
         )
     return f"{name}: line {line} is not valid CSV ({text})"
 
