@@ -75,7 +75,10 @@ HOSTILE_CSV: dict[str, tuple[bytes, str]] = {
     "cell_400_digits": (HEADER.encode() + b"1" + b"0" * 400 + b",1,1\n", "holds 100000000"),
     "cell_nan": (b"a,b,y\n1,2,0\n3,nan,1\n2,1,0\n", "column 'b' holds nan on line 3"),
     "cell_inf": (b"a,b,y\n1,2,0\ninf,3,1\n2,1,0\n", "column 'a' holds inf on line 3"),
-    "cell_text": (b"a,b,y\n1,2,0\n3,oops,1\n2,1,0\n", "column 'b' is not numeric: 'oops' on line 3"),
+    "cell_text": (
+        b"a,b,y\n1,2,0\n3,oops,1\n2,1,0\n",
+        "column 'b' is not numeric: 'oops' on line 3",
+    ),
     "unclosed_quote": (
         b'a,b,y\n1,2,0\n"3,4,1\n5,6,0\n7,8,1\n',
         "a quoted field on line 3 is never closed",
@@ -126,9 +129,10 @@ def test_predict_and_evaluate_refuse_a_hostile_csv_and_write_nothing(
     data = tmp_path / "data.csv"
     data.write_bytes(content)
     out = tmp_path / "predictions.csv"
+    out.write_text("old predictions\n")
     assert main(["predict", str(models[task]), str(data), "--out", str(out)]) == 2
     assert message in one_error_line(capsys, "predict")
-    assert not out.exists()
+    assert out.read_text() == "old predictions\n"
     assert main(["evaluate", str(models[task]), str(data)]) == 2
     assert message in one_error_line(capsys, "evaluate")
 
@@ -234,7 +238,11 @@ def peak_while(run) -> tuple[object, int]:
             b"3," + b"9" * (200 << 10) + b",1\n" + b"5,6,0\n" * (1 << 20),
             "has a field longer than 65,536 characters (the limit of a field)",
         ),
-        ("line", b"1," * (4 << 20) + b"1\n", "longer than 262,144 characters (the limit of a line)"),
+        (
+            "line",
+            b"1," * (4 << 20) + b"1\n",
+            "longer than 262,144 characters (the limit of a line)",
+        ),
         ("no_newline", b"\x00" * (8 << 20), "longer than 262,144 characters"),
         ("open_quote", b'"3,4,1\n' + b"5,6,0\n" * (1 << 20), "is a quote opened there never"),
     ],

@@ -24,13 +24,16 @@ squares that standardisation sums (at most 1.2e77 each) stay far from float64's 
 from __future__ import annotations
 
 import csv
+import io
 import os
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 import numpy as np
+
+from ffnn.io import replace_atomically
 
 __all__ = [
     "DataError",
@@ -276,17 +279,24 @@ def write_csv(
     path: str | os.PathLike[str] | None, header: Sequence[str], columns: Sequence[Sequence[str]]
 ) -> None:
     """Write ``columns`` (each a sequence of cells, all of one length) under ``header``, to
-    ``path`` or, when it is ``None``, to standard output."""
+    ``path`` or, when it is ``None``, to standard output. A file is written to a temporary
+    file beside it and renamed over ``path``: a file there is replaced whole or not at all."""
     rows = zip(*columns, strict=True)
     if path is None:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(header)
         writer.writerows(rows)
         return
-    with open(path, "w", newline="", encoding="utf-8") as stream:
+
+    def write(binary: BinaryIO) -> None:
+        stream = io.TextIOWrapper(binary, encoding="utf-8", newline="")
         writer = csv.writer(stream, lineterminator="\n")
         writer.writerow(header)
         writer.writerows(rows)
+        stream.flush()
+        stream.detach()  # the binary stream is closed by its owner
+
+    replace_atomically(path, write)
 
 
 def format_numbers(values: np.ndarray) -> list[str]:
