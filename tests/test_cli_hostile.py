@@ -342,9 +342,13 @@ def test_a_network_too_large_for_memory_is_refused_before_it_is_built(
     assert main([*argv, "--hidden", "64,64", "--epochs", "1"]) == 0  # a usual size passes
 
 
-def test_memory_limit_is_the_lower_of_the_machine_and_ulimit():
-    limit = train.memory_limit()
-    assert limit is None or limit > 0
+def test_memory_limit_is_the_lower_of_the_machine_and_ulimit(monkeypatch):
+    resource = pytest.importorskip("resource")
+    machine = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    monkeypatch.setattr(resource, "getrlimit", lambda _: (resource.RLIM_INFINITY,) * 2)
+    assert train.memory_limit() == machine
+    monkeypatch.setattr(resource, "getrlimit", lambda _: (1 << 30, resource.RLIM_INFINITY))
+    assert train.memory_limit() == min(machine, 1 << 30)
 
 
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root writes anywhere")

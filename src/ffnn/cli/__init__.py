@@ -3,9 +3,15 @@
 
 ``main(argv)`` parses the arguments and runs one command; it returns the exit status instead of
 exiting, so tests and other programs can call it in-process: 0 done, 1 training diverged, 2 bad
-arguments or bad input (a missing file or column, a file that is not a model, ...: one line on
-stderr, never a traceback), 130 interrupted. The console script ``ffnn`` and
-``python -m ffnn`` both call it.
+arguments or bad input (a missing file or column, a file that is not a model, a number out of
+range, a network too large for memory, ...: one line on stderr, never a traceback), 130
+interrupted. The console script ``ffnn`` and ``python -m ffnn`` both call it.
+
+``main`` is the one place where an exception becomes that line: every type that bad input can
+raise (:data:`BAD_INPUT`: ``ValueError``, ``TypeError``, ``OSError``, ``MemoryError``,
+``ArithmeticError``, ``csv.Error``, ...), described by :func:`describe`. Any other type is a bug
+in ffnn and keeps its traceback. The commands run with NumPy's floating-point warnings off:
+they check their numbers and say in that one line what is not finite.
 
 One module per command group, each with ``add_parser(commands)``, which declares its commands'
 arguments and sets ``run`` to a function ``run_<command>(args) -> int`` that does the work,
