@@ -230,7 +230,7 @@ class Preprocessor:
         """The columns of ``table`` that feed the network, in input order."""
         if self.features is None:
             return [c for c in table.columns if c != exclude and c]
-        missing = [f for f in self.features if f not in table.columns]
+        missing = [f for f in self.features if f not in table.positions]
         if missing:
             raise DataError(
                 f"{table.path} lacks the feature column(s) {quote_names(missing)}; the model "

@@ -27,8 +27,9 @@ import csv
 import io
 import os
 import sys
+from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import BinaryIO, TextIO
 
 import numpy as np
@@ -82,6 +83,11 @@ class Table:
     columns: list[str]
     cells: list[list[str]]
     lines: list[int]
+    positions: dict[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # a dict, so that finding each of 100,000 columns is not 10 billion comparisons
+        object.__setattr__(self, "positions", {name: j for j, name in enumerate(self.columns)})
 
     @property
     def n_rows(self) -> int:
@@ -89,10 +95,10 @@ class Table:
 
     def column(self, name: str) -> list[str]:
         """The cells of column ``name``; :class:`DataError` listing the columns if it is absent."""
-        if name not in self.columns:
+        if name not in self.positions:
             columns = quote_names(self.columns)
             raise DataError(f"{self.path} has no column {shorten(name)} (its columns: {columns})")
-        return self.cells[self.columns.index(name)]
+        return self.cells[self.positions[name]]
 
     def numbers(self, name: str) -> np.ndarray:
         """Column ``name`` as float64 ``(n_rows,)``: every cell a finite number of magnitude at
@@ -188,7 +194,7 @@ def read_csv(
     if not rows:
         raise DataError(f"{name} is empty: expected a header row, then data rows")
     columns = [cell.strip() for cell in rows[0][1]]
-    repeated = sorted({c for c in columns if columns.count(c) > 1})
+    repeated = sorted(name for name, n in Counter(columns).items() if n > 1)
     if repeated:
         raise DataError(f"{name}: the header names columns more than once: {quote_names(repeated)}")
     if len(rows) == 1:
