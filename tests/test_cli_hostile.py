@@ -22,7 +22,7 @@ import pytest
 
 import ffnn
 from ffnn import cli
-from ffnn.cli import main, train
+from ffnn.cli import _common, main
 from ffnn.csvdata import table
 
 FAST = ["--epochs", "2", "--hidden", "4", "--quiet"]
@@ -283,8 +283,8 @@ HOSTILE_TRAIN_OPTIONS = [
     (["--hidden", "0"], "--hidden: expected positive integers"),
     (["--hidden", "4,,4"], "--hidden: expected positive integers"),
     (["--hidden", "1e3"], "--hidden: expected positive integers"),
-    (["--hidden", str(10**12)], "give smaller --hidden sizes"),
-    (["--hidden", "100000000,100000000"], "give smaller --hidden sizes"),
+    (["--hidden", str(10**12)], "make --hidden smaller"),
+    (["--hidden", "100000000,100000000"], "make --hidden smaller"),
     (["--epochs", "0"], "--epochs: expected a positive integer"),
     (["--epochs", "-5"], "--epochs: expected a positive integer"),
     (["--epochs", "nan"], "--epochs: expected a positive integer"),
@@ -330,7 +330,7 @@ def test_a_network_too_large_for_memory_is_refused_before_it_is_built(
 ):
     """``--hidden 100000,100000`` is 10 billion parameters: refused from the sizes alone (here
     against a limit of 8 GiB, whatever the machine has), with almost nothing allocated."""
-    monkeypatch.setattr(train, "memory_limit", lambda: 8 << 30)
+    monkeypatch.setattr(_common, "memory_limit", lambda: 8 << 30)
     data = tmp_path / "data.csv"
     data.write_text(good_rows())
     argv = ["train", str(data), "--target", "y", "--out", str(tmp_path / "m.ffnn"), "--quiet"]
@@ -338,18 +338,27 @@ def test_a_network_too_large_for_memory_is_refused_before_it_is_built(
     assert status == 2 and peak < 16 << 20
     line = one_error_line(capsys, "train")
     assert "a network of 10,000,500,001 parameters (2 -> 100000 -> 100000 -> 1)" in line
-    assert "needs at least 223.6 GiB of memory, more than the 8.0 GiB" in line
+    assert "run on 32 rows needs at least 223.6 GiB of memory, more than the 8.0 GiB" in line
     assert not (tmp_path / "m.ffnn").exists()
     assert main([*argv, "--hidden", "64,64", "--epochs", "1"]) == 0  # a usual size passes
+
+
+@pytest.mark.parametrize("size", [str(10**12), str(10**30)])
+def test_demo_with_a_hidden_layer_too_large_for_memory_exits_2(size, tmp_path, capsys):
+    out = tmp_path / "pictures"
+    status, peak = peak_while(lambda: main(["demo", "--hidden-size", size, "--out", str(out)]))
+    assert status == 2 and peak < 16 << 20
+    assert "make --hidden-size smaller" in one_error_line(capsys, "demo")
+    assert not out.exists()
 
 
 def test_memory_limit_is_the_lower_of_the_machine_and_ulimit(monkeypatch):
     resource = pytest.importorskip("resource")
     machine = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     monkeypatch.setattr(resource, "getrlimit", lambda _: (resource.RLIM_INFINITY,) * 2)
-    assert train.memory_limit() == machine
+    assert _common.memory_limit() == machine
     monkeypatch.setattr(resource, "getrlimit", lambda _: (1 << 30, resource.RLIM_INFINITY))
-    assert train.memory_limit() == min(machine, 1 << 30)
+    assert _common.memory_limit() == min(machine, 1 << 30)
 
 
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root writes anywhere")

@@ -106,6 +106,52 @@ def fraction(text: str) -> float:
     return value
 
 
+# -- the machine -----------------------------------------------------------------------------
+#: copies of every parameter training may hold at once: the weights, their gradients, two
+#: optimizer slots (Adam's moments), the last finite weights (kept against divergence) and the
+#: best ones (early stopping)
+PARAMETER_COPIES = 6
+
+
+def memory_limit() -> int | None:
+    """The bytes this process may use: the machine's memory, or the address-space limit
+    (``ulimit -v``) where it is lower; ``None`` where neither is known."""
+    limits = []
+    try:
+        limits.append(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    except (AttributeError, ValueError, OSError):  # not a POSIX system
+        pass
+    try:
+        import resource  # POSIX only
+    except ImportError:
+        resource = None  # type: ignore[assignment]
+    if resource is not None:
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+        if soft != resource.RLIM_INFINITY:
+            limits.append(soft)
+    return min(limits) if limits else None
+
+
+def check_memory(sizes: Sequence[int], n_rows: int, *, itemsize: int, option: str) -> None:
+    """Refuse, before allocating anything, a network that cannot fit in memory.
+
+    The estimate is a lower bound: ``itemsize`` bytes times :data:`PARAMETER_COPIES` copies of
+    every parameter, plus the activations of the largest forward pass (``n_rows`` rows), each
+    layer keeping its output and the input its backward needs. ``sizes`` are the widths
+    ``[n_features, *hidden, n_outputs]``; ``option`` is the one to give smaller values to.
+    Python integers: a size of 10**30 is refused, not overflowed.
+    """
+    n_params = sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:], strict=False))
+    needed = itemsize * (PARAMETER_COPIES * n_params + 2 * n_rows * sum(sizes[1:]))
+    limit = memory_limit()
+    if limit is not None and needed > limit:
+        raise UsageError(
+            f"a network of {n_params:,} parameters ({' -> '.join(map(str, sizes))}) run on "
+            f"{n_rows:,} rows needs at least {needed / 2**30:,.1f} GiB of memory, more than the "
+            f"{limit / 2**30:,.1f} GiB this process may use: make {option} smaller"
+        )
+
+
 # -- files and optional parts ---------------------------------------------------------------
 def check_writable(path: Path, option: str) -> None:
     """Fail before any work if ``path`` cannot be written (an existing file may be replaced)."""

@@ -9,7 +9,6 @@ preprocessing in ``model.metadata``.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -24,6 +23,7 @@ from ffnn.cli._common import (
     STANDARDISATION_NOTE,
     NonFiniteScores,
     UsageError,
+    check_memory,
     check_writable,
     fraction,
     non_negative_float,
@@ -43,10 +43,6 @@ from ffnn.regularizers import L2
 from ffnn.training import History, TrainingDivergedError, split_validation
 
 DEFAULT_MODEL = "model.ffnn"
-#: float32 copies of every parameter training may hold at once: the weights, their gradients,
-#: two optimizer slots (Adam's moments), the last finite weights (kept against divergence) and
-#: the best ones (early stopping)
-PARAMETER_COPIES = 6
 
 
 def activation_names() -> list[str]:
@@ -209,45 +205,6 @@ def add_parser(commands: Any) -> None:
     train.set_defaults(run=run_train)
 
 
-def memory_limit() -> int | None:
-    """The bytes this process may use: the machine's memory, or the address-space limit
-    (``ulimit -v``) where it is lower; ``None`` where neither is known."""
-    limits = []
-    try:
-        limits.append(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
-    except (AttributeError, ValueError, OSError):  # not a POSIX system
-        pass
-    try:
-        import resource  # POSIX only
-    except ImportError:
-        resource = None  # type: ignore[assignment]
-    if resource is not None:
-        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
-        if soft != resource.RLIM_INFINITY:
-            limits.append(soft)
-    return min(limits) if limits else None
-
-
-def check_memory(sizes: list[int], n_rows: int, batch_size: int) -> None:
-    """Refuse, before allocating anything, a network that cannot fit in memory.
-
-    The estimate is a lower bound, 4 bytes (float32) times :data:`PARAMETER_COPIES` copies of
-    every parameter, plus the activations of the largest forward pass (the scores computed on
-    every row at the end), each layer keeping its output and the input its backward needs.
-    ``sizes`` are the widths ``[n_features, *hidden, n_outputs]``.
-    """
-    n_params = sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:], strict=False))
-    n_activations = 2 * max(n_rows, batch_size) * sum(sizes[1:])
-    needed = 4 * (PARAMETER_COPIES * n_params + n_activations)
-    limit = memory_limit()
-    if limit is not None and needed > limit:
-        raise UsageError(
-            f"a network of {n_params:,} parameters ({' -> '.join(map(str, sizes))}) trained on "
-            f"{n_rows:,} rows needs at least {needed / 2**30:,.1f} GiB of memory, more than the "
-            f"{limit / 2**30:,.1f} GiB this process may use: give smaller --hidden sizes"
-        )
-
-
 def _build_network(args: argparse.Namespace, n_features: int, prep: Preprocessor) -> Sequential:
     """Dense -> activation [-> Dropout] per hidden size, then Dense(n_outputs), and its loss:
     cross-entropy over K > 2 classes (K outputs), binary cross-entropy for two (one output),
@@ -304,7 +261,7 @@ def run_train(args: argparse.Namespace) -> int:
 
     n_classes = len(prep.classes or [])
     sizes = [X.shape[1], *args.hidden, n_classes if n_classes > 2 else 1]
-    check_memory(sizes, table.n_rows, args.batch_size)
+    check_memory(sizes, max(table.n_rows, args.batch_size), itemsize=4, option="--hidden")
     model = _build_network(args, X.shape[1], prep)
     loss_name = model.loss.name if model.loss is not None else ""
     y_fit = y if classification else prep.scale_target(y)  # the network sees standardised values
