@@ -586,3 +586,14 @@ def test_a_hundred_thousand_columns_are_read_in_linear_time(tmp_path, capsys):
     assert main(["train", str(data), "--target", "y", "--out", str(tmp_path / "m.ffnn")]) == 2
     assert "names columns more than once: c0, c1," in one_error_line(capsys, "train")
     assert time.perf_counter() - start < 20
+
+
+def test_names_from_a_file_reach_the_terminal_quoted_and_cut(tmp_path, capsys):
+    """A column named with a terminal escape code, or a megabyte long, is shown as a quoted,
+    escaped, cut string in the one error line."""
+    data = tmp_path / "data.csv"
+    data.write_text("\x1b[2J,b" + "x" * 100_000 + ",y\n1,2,0\n")
+    assert main(["train", str(data), "--target", "z", "--out", str(tmp_path / "m.ffnn")]) == 2
+    line = one_error_line(capsys, "train")
+    assert "\x1b" not in line and "'\\x1b[2J'" in line and "(100,001 chars)" in line
+    assert len(line) < 400

@@ -67,8 +67,12 @@ def shorten(text: str, limit: int = 40) -> str:
 
 
 def quote_names(names: Sequence[str], limit: int = 12) -> str:
-    """``a, b, c`` (the first ``limit`` names, then how many more)."""
-    shown = ", ".join(shorten(n) if not n or "," in n or len(n) > 40 else n for n in names[:limit])
+    """``a, b, c`` (the first ``limit`` names, then how many more); a name that is empty, long,
+    holds a comma or a character that is not printable (a terminal's escape codes) is quoted."""
+    plain = (n for n in names[:limit])
+    shown = ", ".join(
+        n if n and "," not in n and len(n) <= 40 and n.isprintable() else shorten(n) for n in plain
+    )
     return shown + (f", ... ({len(names) - limit} more)" if len(names) > limit else "")
 
 
