@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import NoReturn
@@ -35,6 +36,10 @@ STANDARDISATION_NOTE = (
 
 class UsageError(Exception):
     """A problem with the command's arguments or environment, reported as one line (exit 2)."""
+
+
+class NonFiniteScores(UsageError):
+    """A score is NaN or infinite: the model's outputs overflow on these rows."""
 
 
 class Parser(argparse.ArgumentParser):
@@ -101,6 +106,52 @@ def fraction(text: str) -> float:
     return value
 
 
+# -- the machine -----------------------------------------------------------------------------
+#: copies of every parameter training may hold at once: the weights, their gradients, two
+#: optimizer slots (Adam's moments), the last finite weights (kept against divergence) and the
+#: best ones (early stopping)
+PARAMETER_COPIES = 6
+
+
+def memory_limit() -> int | None:
+    """The bytes this process may use: the machine's memory, or the address-space limit
+    (``ulimit -v``) where it is lower; ``None`` where neither is known."""
+    limits = []
+    try:
+        limits.append(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    except (AttributeError, ValueError, OSError):  # not a POSIX system
+        pass
+    try:
+        import resource  # POSIX only
+    except ImportError:
+        resource = None  # type: ignore[assignment]
+    if resource is not None:
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+        if soft != resource.RLIM_INFINITY:
+            limits.append(soft)
+    return min(limits) if limits else None
+
+
+def check_memory(sizes: Sequence[int], n_rows: int, *, itemsize: int, option: str) -> None:
+    """Refuse, before allocating anything, a network that cannot fit in memory.
+
+    The estimate is a lower bound: ``itemsize`` bytes times :data:`PARAMETER_COPIES` copies of
+    every parameter, plus the activations of the largest forward pass (``n_rows`` rows), each
+    layer keeping its output and the input its backward needs. ``sizes`` are the widths
+    ``[n_features, *hidden, n_outputs]``; ``option`` is the one to give smaller values to.
+    Python integers: a size of 10**30 is refused, not overflowed.
+    """
+    n_params = sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:], strict=False))
+    needed = itemsize * (PARAMETER_COPIES * n_params + 2 * n_rows * sum(sizes[1:]))
+    limit = memory_limit()
+    if limit is not None and needed > limit:
+        raise UsageError(
+            f"a network of {n_params:,} parameters ({' -> '.join(map(str, sizes))}) run on "
+            f"{n_rows:,} rows needs at least {needed / 2**30:,.1f} GiB of memory, more than the "
+            f"{limit / 2**30:,.1f} GiB this process may use: make {option} smaller"
+        )
+
+
 # -- files and optional parts ---------------------------------------------------------------
 def check_writable(path: Path, option: str) -> None:
     """Fail before any work if ``path`` cannot be written (an existing file may be replaced)."""
@@ -140,30 +191,65 @@ def plotting_module() -> ModuleType | None:
 
 
 # -- scores ---------------------------------------------------------------------------------
-def scores(model: Sequential, prep: Preprocessor, X: np.ndarray, y: np.ndarray) -> dict[str, float]:
+def scores(
+    model: Sequential,
+    prep: Preprocessor,
+    X: np.ndarray,
+    y: np.ndarray,
+    lines: Sequence[int] | None = None,
+) -> dict[str, float]:
     """What ``evaluate`` prints, in inference mode, without penalties.
 
     Classification: ``loss`` (the model's cross-entropy) and ``accuracy``; regression: ``mse``,
     ``mae`` and ``r2`` in the target's own units. ``X`` ``(n, n_features)`` is standardised,
-    ``y`` ``(n,)`` as :meth:`Preprocessor.targets` gives it.
+    ``y`` ``(n,)`` as :meth:`Preprocessor.targets` gives it; ``lines``, the rows' lines in the
+    CSV file, for messages. Never NaN: :class:`NonFiniteScores` says why a score is not finite.
     """
     loss = model.loss
     if loss is None:  # Preprocessor.from_model and run_train see to it
         raise UsageError("the model has no loss, so it cannot be scored: fit it first")
-    logits = model.forward(np.asarray(X, dtype=model.dtype))  # (n, n_outputs)
-    predicted = loss.predict(logits)
-    predicted = predicted[:, 0] if predicted.ndim == 2 else predicted  # (n,)
-    if prep.task == "classification":
-        targets = loss.prepare_targets(y, model.n_outputs, model.dtype)
-        return {"loss": loss.forward(logits, targets), "accuracy": metrics.accuracy(y, predicted)}
-    values = prep.unscale_target(predicted)
-    result = {
-        "mse": metrics.mean_squared_error(y, values),
-        "mae": metrics.mean_absolute_error(y, values),
-    }
-    if len(y) >= 2:
-        result["r2"] = metrics.r2_score(y, values)
+    with np.errstate(all="ignore"):  # overflow is reported by check_outputs, in one line
+        logits = model.forward(np.asarray(X, dtype=model.dtype))  # (n, n_outputs)
+        predicted = loss.predict(logits)
+        predicted = predicted[:, 0] if predicted.ndim == 2 else predicted  # (n,)
+        if prep.task == "classification":
+            check_outputs(logits, lines)
+            targets = loss.prepare_targets(y, model.n_outputs, model.dtype)
+            result = {
+                "loss": float(loss.forward(logits, targets)),
+                "accuracy": metrics.accuracy(y, predicted),
+            }
+        else:
+            values = prep.unscale_target(predicted)  # (n,)
+            check_outputs(np.column_stack([logits, values]), lines)
+            result = {
+                "mse": metrics.mean_squared_error(y, values),
+                "mae": metrics.mean_absolute_error(y, values),
+            }
+            if len(y) >= 2:
+                result["r2"] = metrics.r2_score(y, values)
+    bad = [name for name, value in result.items() if not np.isfinite(value)]
+    if bad:
+        raise NonFiniteScores(
+            f"the {' and '.join(bad)} would be {' and '.join(str(result[n]) for n in bad)}: the "
+            "errors are too large to add up (targets far outside the range the model predicts)"
+        )
     return result
+
+
+def check_outputs(outputs: np.ndarray, lines: Sequence[int] | None = None) -> None:
+    """:class:`NonFiniteScores` if a row of ``outputs`` ``(n, k)`` is NaN or infinite, naming
+    the first (by its line in the CSV file, given ``lines``, else its row number)."""
+    finite = np.isfinite(outputs).all(axis=1)  # (n,)
+    if finite.all():
+        return
+    rows = np.flatnonzero(~finite)
+    first = f"line {lines[rows[0]]}" if lines is not None else f"row {rows[0] + 1}"
+    raise NonFiniteScores(
+        f"the model's outputs overflow {outputs.dtype} for {rows.size} of {len(outputs)} rows "
+        f"(first: {first}): the inputs are far outside the range the model was trained on, or "
+        "the model is damaged"
+    )
 
 
 def print_scores(values: dict[str, float], prefix: str = "") -> None:

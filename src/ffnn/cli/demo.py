@@ -15,7 +15,14 @@ from typing import Any
 
 import numpy as np
 
-from ffnn.cli._common import fail, non_negative_int, plotting_module, positive_float, positive_int
+from ffnn.cli._common import (
+    check_memory,
+    fail,
+    non_negative_int,
+    plotting_module,
+    positive_float,
+    positive_int,
+)
 from ffnn.datasets import tutorial_blobs
 
 DEMO_ANIMATION = "training.gif"
@@ -99,6 +106,8 @@ def run_demo(args: argparse.Namespace) -> int:
 
     if args.animate and args.no_plots:
         return fail(args, "--animate saves a picture, --no-plots none: give one of the two")
+    # float64, as the tutorial's; the largest pass: the decision boundary's 200 x 200 grid
+    check_memory([2, args.hidden_size, 1], 200**2, itemsize=8, option="--hidden-size")
     # Before training, so that a missing matplotlib or a bad --out is known at once.
     plotting = None if args.no_plots else plotting_module()
     out_dir = None

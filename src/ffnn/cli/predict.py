@@ -16,6 +16,7 @@ from ffnn import csvdata
 from ffnn.cli._common import (
     STANDARDISATION_NOTE,
     UsageError,
+    check_outputs,
     check_writable,
     load_model,
     print_scores,
@@ -63,17 +64,30 @@ def run_predict(args: argparse.Namespace) -> int:
         check_writable(args.out, "--out")
     table = csvdata.read_csv(args.data)
     X = prep.inputs(table, model.n_features_in, exclude=prep.target)
-    name = prep.target or "prediction"
-    if prep.task == "regression":
-        header, columns = [name], [format_numbers(prep.unscale_target(model.predict(X)))]
-    else:
-        header, columns = [name], [prep.labels(model.predict(X))]
-    if args.proba:
-        probabilities = model.predict_proba(X)  # (n, K), or (n, 1): P(class 1)
-        if probabilities.shape[1] == 1:
-            probabilities = np.hstack([1 - probabilities, probabilities])
-        header += [f"proba_{label}" for label in prep.class_names()]
-        columns += [format_numbers(column) for column in probabilities.T]
+    loss = model.loss
+    if loss is None:  # Preprocessor.from_model has refused it
+        raise UsageError(f"{args.model}: the model has no loss, so its outputs mean nothing")
+    with np.errstate(all="ignore"):  # overflow is reported by check_outputs, in one line
+        logits = model.forward(np.asarray(X, dtype=model.dtype))  # (n, n_outputs)
+        check_outputs(logits, table.lines)
+        predicted = loss.predict(logits)
+        predicted = (
+            predicted[:, 0] if predicted.ndim == 2 and predicted.shape[1] == 1 else predicted
+        )
+        name = prep.target or "prediction"
+        if prep.task == "regression":
+            values = prep.unscale_target(predicted)  # (n,), in the model's dtype
+            check_outputs(values.reshape(len(values), -1), table.lines)
+            header, columns = [name], [format_numbers(values)]
+        else:
+            header, columns = [name], [prep.labels(predicted)]
+        if args.proba:
+            probabilities = loss.link(logits)  # (n, K), or (n, 1): P(class 1)
+            if probabilities.shape[1] == 1:
+                probabilities = np.hstack([1 - probabilities, probabilities])
+            check_outputs(probabilities, table.lines)
+            header += [f"proba_{label}" for label in prep.class_names()]
+            columns += [format_numbers(column) for column in probabilities.T]
     if args.out is None:
         csvdata.write_csv(None, header, columns)
         return 0
@@ -113,5 +127,5 @@ def run_evaluate(args: argparse.Namespace) -> int:
         raise UsageError("--target is needed: the model file does not name its target column")
     table = csvdata.read_csv(args.data)
     X = prep.inputs(table, model.n_features_in, exclude=target)
-    print_scores(scores(model, prep, X, prep.targets(table, target)))
+    print_scores(scores(model, prep, X, prep.targets(table, target), table.lines))
     return 0

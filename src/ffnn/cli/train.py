@@ -21,7 +21,9 @@ from ffnn.callbacks import EarlyStopping
 from ffnn.cli._common import (
     DIVERGED,
     STANDARDISATION_NOTE,
+    NonFiniteScores,
     UsageError,
+    check_memory,
     check_writable,
     fraction,
     non_negative_float,
@@ -257,6 +259,9 @@ def run_train(args: argparse.Namespace) -> int:
     else:
         say(f"Task: regression ({reason})")
 
+    n_classes = len(prep.classes or [])
+    sizes = [X.shape[1], *args.hidden, n_classes if n_classes > 2 else 1]
+    check_memory(sizes, max(table.n_rows, args.batch_size), itemsize=4, option="--hidden")
     model = _build_network(args, X.shape[1], prep)
     loss_name = model.loss.name if model.loss is not None else ""
     y_fit = y if classification else prep.scale_target(y)  # the network sees standardised values
@@ -300,9 +305,14 @@ def run_train(args: argparse.Namespace) -> int:
             f"{stopper.best_epoch + 1}, the best {stopper.monitor}"
         )
 
-    print_scores(scores(model, prep, X[train_rows], y[train_rows]))
-    if val_rows.size:
-        print_scores(scores(model, prep, X[val_rows], y[val_rows]), prefix="val_")
+    try:
+        train_scores = scores(model, prep, X[train_rows], y[train_rows])
+        val_scores = scores(model, prep, X[val_rows], y[val_rows]) if val_rows.size else {}
+    except NonFiniteScores as error:
+        print(f"ffnn train: error: {' '.join(str(error).split())} Nothing saved.", file=sys.stderr)
+        return DIVERGED
+    print_scores(train_scores)
+    print_scores(val_scores, prefix="val_")
     model.metadata = prep.to_metadata()
     try:
         save(model, args.out)

@@ -96,9 +96,10 @@ class Preprocessor:
             raise DataError(f"{table.path} has no feature columns beside the target {target!r}")
         if target in features:
             raise DataError(f"the target {target!r} cannot also be a feature")
-        X = table.matrix(features)  # (n_rows, n_features)
+        X = table.matrix(features)  # (n_rows, n_features), |x| <= MAX_MAGNITUDE: std is finite
         scale = X.std(axis=0)
         scale[scale == 0] = 1.0  # a constant feature is centred, not divided by zero
+        _check_finite(table, features, X.mean(axis=0), scale)
         prep = cls(task, list(features), target, None, X.mean(axis=0), scale)
         if task == "classification":
             prep.classes = cls._classes(table, target)
@@ -112,6 +113,7 @@ class Preprocessor:
             values = table.numbers(target)  # (n_rows,), empty cells and NaN reported
             prep.target_mean = float(values.mean())
             prep.target_scale = float(values.std()) or 1.0
+            _check_finite(table, [target], np.array([prep.target_mean]), [prep.target_scale])
         return prep, prep.standardise(X), prep.targets(table, target)
 
     @staticmethod
@@ -228,7 +230,7 @@ class Preprocessor:
         """The columns of ``table`` that feed the network, in input order."""
         if self.features is None:
             return [c for c in table.columns if c != exclude and c]
-        missing = [f for f in self.features if f not in table.columns]
+        missing = [f for f in self.features if f not in table.positions]
         if missing:
             raise DataError(
                 f"{table.path} lacks the feature column(s) {quote_names(missing)}; the model "
@@ -293,6 +295,18 @@ class Preprocessor:
         """Network outputs back in the target's units, in the outputs' dtype."""
         values = np.asarray(outputs, dtype=np.float64) * self.target_scale + self.target_mean
         return values.astype(np.asarray(outputs).dtype)
+
+
+def _check_finite(table: Table, names: Sequence[str], mean: np.ndarray, scale: Any) -> None:
+    """The standardisation of columns ``names`` is finite and can be undone; a DataError naming
+    the first column otherwise. The cells' bound (:data:`~ffnn.csvdata.table.MAX_MAGNITUDE`)
+    already sees to it: this guards the arithmetic, not the data."""
+    for name, m, s in zip(names, mean, scale, strict=True):
+        if not (np.isfinite(m) and np.isfinite(s) and s > 0):
+            raise DataError(
+                f"{table.path}: column {name!r} cannot be standardised (mean {m:g}, standard "
+                f"deviation {s:g}): rescale its numbers"
+            )
 
 
 def _is_number(cell: str) -> bool:

@@ -71,6 +71,30 @@ def _convert(g: Graph, position: int, layer: Layer, x: str) -> str:
     return y
 
 
+def _check_finite(g: Graph, network: Sequential) -> None:
+    """Every weight and constant of the graph is finite in the graph's dtype; else a ValueError
+    naming the layer and the weight, so no file with NaN or infinite weights is written (a
+    float64 weight beyond float32's range becomes infinite when the graph computes in float32).
+    """
+    for tensor in g.initializers:
+        array = g.onnx.numpy_helper.to_array(tensor)
+        if array.dtype.kind != "f" or np.isfinite(array).all():
+            continue
+        n_bad = int(np.count_nonzero(~np.isfinite(array)))
+        where = tensor.name
+        parts = tensor.name.split(".")
+        if len(parts) > 2 and parts[0] == "layers" and parts[1].isdigit():
+            position = int(parts[1])
+            if position < len(network.layers):
+                layer = network.layers[position]
+                where = f"layers[{position}] ({type(layer).__name__}), its {'.'.join(parts[2:])}"
+        raise ValueError(
+            f"{where} holds {n_bad} of {array.size} values that are NaN or infinite in "
+            f"{array.dtype} (a damaged model, or weights too large for the export's dtype); "
+            "nothing written"
+        )
+
+
 def _check_opset(opset: Any, onnx: Any) -> int:
     newest = int(onnx.defs.onnx_opset_version())
     if opset is None:
@@ -107,8 +131,9 @@ def to_onnx(
         loss.
     dtype : float32 (default; a float64 model's weights are rounded to float32) or float64.
 
-    Raises ``ValueError`` for a layer with no ONNX form (no ``to_onnx`` hook), naming it,
-    and ``ImportError`` without onnx.
+    Raises ``ValueError`` for a layer with no ONNX form (no ``to_onnx`` hook), naming it, or
+    with a weight that is NaN or infinite in ``dtype`` (a float64 weight beyond float32's range
+    included), naming the layer and the weight; ``ImportError`` without onnx.
     """
     onnx = _import_onnx()
     network, head = unwrap(model)
@@ -118,10 +143,12 @@ def to_onnx(
     names = check_outputs(outputs, head, network.loss)
     g = Graph(onnx, dtype, opset)
     x = "input"
-    for position, layer in enumerate(network.layers):
-        x = _convert(g, position, layer, x)
-    g.rename(x, "logits")
-    declared = add_head(g, head, network.n_outputs, names)
+    with np.errstate(over="ignore", invalid="ignore"):  # a weight cast to inf: reported below
+        for position, layer in enumerate(network.layers):
+            x = _convert(g, position, layer, x)
+        g.rename(x, "logits")
+        declared = add_head(g, head, network.n_outputs, names)
+    _check_finite(g, network)
     helper = onnx.helper
     graph = helper.make_graph(
         g.nodes,
