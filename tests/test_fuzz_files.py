@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import struct
 import time
 import warnings
@@ -131,8 +132,10 @@ def _predict(loaded: Any, path: Path) -> np.ndarray:
             outputs = model.predict(X.astype(model.dtype))
             return prep.unscale_target(outputs) if prep.task == "regression" else outputs
         n_in = model.n_features_in
-        X = np.resize(X_PROBE, (3, n_in)) if n_in else X_PROBE
-        return np.asarray(model.predict(X.astype(model.dtype)), dtype=np.float64)
+        X = (np.resize(X_PROBE, (3, n_in)) if n_in else X_PROBE).astype(model.dtype)
+        if model.loss is None:  # a network saved without its loss: predict asks for one
+            return np.asarray(model.forward(X, training=False), dtype=np.float64)
+        return np.asarray(model.predict(X), dtype=np.float64)
     X = np.resize(X_PROBE, (3, loaded.n_features_in_))
     if hasattr(loaded, "predict_proba"):
         return np.asarray(loaded.predict_proba(X), dtype=np.float64)
@@ -334,3 +337,47 @@ def test_mutated_files_load_and_predict_finite_numbers_or_are_refused_naming_the
     assert tally["refused"] > 0
     assert sum(tally.values()) >= min(ITERATIONS, 40)  # the budget leaves room for some
     print(f"fuzz: seed {SEED}: {tally}")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("feature_scaling.scale", 0.0),
+        ("feature_scaling.scale", 1e-320),
+        ("feature_scaling.scale", 1e308),
+        ("feature_scaling.mean", 1e308),
+        ("feature_scaling.scale", -1.0),
+        ("target_scaling.scale", 1e-320),
+        ("target_scaling.mean", 1e300),
+        ("feature_scaling.scale", "1.5"),
+    ],
+)
+def test_hostile_scaling_statistics_are_refused_by_every_command(
+    originals, tmp_path, capsys, field, value
+) -> None:
+    path = tmp_path / "cli.ffnn"
+    path.write_bytes(originals["cli"])
+    section, key = field.split(".")
+
+    def edit(members: dict[str, bytes]) -> None:
+        document = json.loads(members["ffnn.json"])
+        stats = document["metadata"][section]
+        if isinstance(stats[key], list):
+            stats[key][0] = value
+        else:
+            stats[key] = value
+        members["ffnn.json"] = json.dumps(document).encode()
+
+    from archive_edits import rewrite
+
+    rewrite(path, edit)
+    model = ffnn.load(path)  # the network itself is sound
+    with pytest.raises(ValueError, match=f"{re.escape(str(path))}: the model's metadata"):
+        Preprocessor.from_model(model, str(path))
+    data = tmp_path / "rows.csv"
+    data.write_text("a,b,c,d\n1,2,3,4\n")
+    capsys.readouterr()
+    assert cli_main(["predict", str(path), str(data)]) == 2
+    assert cli_main(["export-onnx", str(path), "--out", str(tmp_path / "m.onnx")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 2 and str(path) in err and "Traceback" not in err
