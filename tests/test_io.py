@@ -109,7 +109,7 @@ def _pickled_array(members):
         ),
         (
             manifest_edit(lambda d: d["model"]["layers"][0]["config"].update(n_out=9)),
-            "the layers need 48 numbers but the file stores 32",
+            "the layers need 48 numbers but the file stores at most 32",
         ),
         (manifest_edit(lambda d: d["arrays"][0].update(dtype="|O")), "invalid shape or dtype"),
         (lambda m: m.pop("arrays/1.npy"), "member 'arrays/1.npy' is missing"),
@@ -415,7 +415,11 @@ def _weight_member(value: float):
 
 @pytest.mark.parametrize(
     ("value", "message"),
-    [(np.nan, "non-finite numbers \\(NaN"), (np.inf, "non-finite"), (3e38, "predicts non-finite")],
+    [
+        (np.nan, "weights\\[0\\] contains NaN"),
+        (np.inf, "contains NaN or infinity"),
+        (3e38, "predicts non-finite"),
+    ],
 )
 def test_weights_stored_non_finite_or_overflowing_are_refused(tmp_path, value, message) -> None:
     model, _ = _trained()
@@ -423,6 +427,25 @@ def test_weights_stored_non_finite_or_overflowing_are_refused(tmp_path, value, m
     save(model, path)
     rewrite(path, _weight_member(value))
     with pytest.raises(ValueError, match=f"{re.escape(str(path))}: .*{message}"):
+        load(path)
+
+
+def test_optimizer_state_stored_non_finite_is_refused(tmp_path) -> None:
+    model, _ = _trained()
+    path = tmp_path / "m.ffnn"
+    save(model, path, include_optimizer=True)
+
+    def mutate(members) -> None:
+        document = json.loads(members["ffnn.json"])
+        entry = next(e for e in document["arrays"] if e["name"].startswith("optimizer."))
+        slot = np.load(io.BytesIO(members[entry["path"]]))
+        slot.flat[0] = np.nan
+        buffer = io.BytesIO()
+        np.save(buffer, slot)
+        members[entry["path"]] = buffer.getvalue()
+
+    rewrite(path, mutate)
+    with pytest.raises(ValueError, match=f"{re.escape(str(path))}: array 'optimizer.*non-finite"):
         load(path)
 
 

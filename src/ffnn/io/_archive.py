@@ -32,6 +32,7 @@ __all__ = [
     "MANIFEST",
     "archive_errors",
     "array_entry",
+    "check_finite",
     "open_archive",
     "read_array",
     "read_manifest",
@@ -274,7 +275,7 @@ def read_array(
     says which dtypes the caller accepts (never objects: the ``.npy`` is parsed here, never
     unpickled). The ``.npy`` header must repeat the manifest's shape and dtype and the data
     must have exactly that size; the array is a view of the bytes read, never allocated from
-    a declared size. Floating-point arrays must be finite."""
+    a declared size."""
     member, shape, dtype, nbytes = array_entry(entry, path, allowed)
     name = entry["name"]
     data = read_member(archive, member, nbytes + _NPY_HEADER_ALLOWANCE, path)
@@ -294,6 +295,12 @@ def read_array(
         )
     array = np.frombuffer(data, dtype=dtype, count=math.prod(shape), offset=offset)
     array = array.reshape(shape, order="F" if fortran else "C")
-    if dtype.kind == "f" and not np.all(np.isfinite(array)):
-        raise ValueError(f"{path}: array {name!r} holds non-finite numbers (NaN or infinity)")
+    return array
+
+
+def check_finite(array: np.ndarray, name: str, path: str) -> np.ndarray:
+    """``array`` once its numbers are finite (a model's weights are set through
+    ``Sequential.set_weights``, which checks them itself)."""
+    if array.dtype.kind == "f" and not np.all(np.isfinite(array)):
+        raise ValueError(f"{path}: array {name!r:.60} holds non-finite numbers (NaN or infinity)")
     return array

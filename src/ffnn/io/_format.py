@@ -25,6 +25,7 @@ from ffnn.io._archive import (
     FORMAT_VERSION,
     archive_errors,
     array_entry,
+    check_finite,
     open_archive,
     read_array,
     read_manifest,
@@ -244,7 +245,7 @@ def _check_sizes_are_stored(needed: int, arrays: list[np.ndarray], path: str) ->
     stored = sum(array.size for array in arrays)
     if needed > stored:
         raise ValueError(
-            f"{path}: the layers need {needed:,} numbers but the file stores {stored:,}; "
+            f"{path}: the layers need {needed:,} numbers but the file stores at most {stored:,}; "
             "the file is damaged or hostile"
         )
 
@@ -380,13 +381,17 @@ def _load_archive(archive: zipfile.ZipFile, path: str, custom: dict[str, type]) 
         raise ValueError(f"{path}: the stored weights do not fit the model: {error}") from None
     _check_predicts_finite(model, path)
     if optimizer is not None:
-        model.optimizer = _restore_optimizer(optimizer, model, arrays[n_weights:], custom, path)
+        slots = [
+            check_finite(array, entry["name"], path)
+            for array, entry in zip(arrays[n_weights:], manifest.arrays[n_weights:], strict=True)
+        ]
+        model.optimizer = _restore_optimizer(optimizer, model, slots, custom, path)
     if section is None or body is None:
         return model
 
     def read_section_array(entry: Any, allowed: Any) -> np.ndarray:
         budget.spend(entry, allowed)
-        return read_array(archive, entry, path, allowed)
+        return check_finite(read_array(archive, entry, path, allowed), entry["name"], path)
 
     try:
         return section.read(body, read_section_array, model)
