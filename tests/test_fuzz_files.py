@@ -33,7 +33,7 @@ import ffnn
 from ffnn.cli import main as cli_main
 from ffnn.csvdata import Preprocessor
 
-ITERATIONS = int(os.environ.get("FFNN_FUZZ_ITERATIONS", "240"))
+ITERATIONS = int(os.environ.get("FFNN_FUZZ_ITERATIONS", "600"))
 SEED = int(os.environ.get("FFNN_FUZZ_SEED", "14"))
 TIME_BUDGET_S = float(
     os.environ.get("FFNN_FUZZ_SECONDS", "12" if "FFNN_FUZZ_ITERATIONS" not in os.environ else "1e9")

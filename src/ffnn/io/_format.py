@@ -20,11 +20,9 @@ import numpy as np
 from ffnn._checks import check_bool, check_path
 from ffnn._version import __version__
 from ffnn.io._archive import (
-    ARRAY_DTYPES,
     FORMAT,
     FORMAT_VERSION,
     archive_errors,
-    array_entry,
     check_finite,
     open_archive,
     read_array,
@@ -40,10 +38,14 @@ from ffnn.io._classes import (
     loss_entry,
     optimizer_config,
 )
-from ffnn.io._manifest import check_manifest
+from ffnn.io._manifest import (
+    Budget,
+    architecture_values,
+    check_manifest,
+    check_sizes_are_stored,
+)
 from ffnn.io._rng import generator_state, new_generator, set_generator_state
 from ffnn.io._sections import MODEL_KEYS, SectionParts, find_section, section_of
-from ffnn.layers import LAYERS
 from ffnn.model import Sequential
 from ffnn.optimizers import Optimizer
 
@@ -181,75 +183,6 @@ def _entry(entry: dict[str, Any], member: str, array: np.ndarray) -> dict[str, A
     return {**entry, "path": member, "shape": list(array.shape), "dtype": array.dtype.str}
 
 
-#: The layers of ffnn whose size a config gives: (class, values allocated for the config).
-_SIZED_LAYERS = ("Dense", "BatchNorm", "LayerNorm")
-_BUDGET_ALLOWANCE = 1 << 20  # bytes beyond the architecture's own: labels, headers, scalars
-
-
-def _declared_values(config: dict[str, Any], name: Any) -> int:
-    """How many numbers a layer of class ``name`` with ``config`` allocates when it is built
-    (parameters and buffers); 0 for what it does not know (the constructor checks those)."""
-    sizes = [config.get(key) for key in ("n_in", "n_out", "n_features")]
-    n_in, n_out, n_features = (
-        n if isinstance(n, int) and not isinstance(n, bool) and n > 0 else 0 for n in sizes
-    )
-    if name == "Dense":
-        return n_in * n_out + n_out
-    if name in _SIZED_LAYERS:
-        return (4 if name == "BatchNorm" else 2) * n_features
-    return 0
-
-
-def _architecture(spec: dict[str, Any], custom_objects: dict[str, type]) -> tuple[int, bool]:
-    """``(values, known)``: how many numbers the layers of ``spec`` allocate, and whether that
-    is all of them (every layer is ffnn's own, whose config says its size)."""
-    values, known = 0, True
-    for item in spec["layers"]:
-        name = item["class"]
-        values += _declared_values(item["config"], name)
-        cls = custom_objects.get(name) or LAYERS.find(name)
-        if cls is None or cls.__module__.split(".")[0] != "ffnn":
-            known = False  # a user's layer: its own code decides what it allocates
-    return values, known
-
-
-class _Budget:
-    """The bytes the arrays of a file may take, from its architecture, spent as they are read:
-    ``(values + 4096) * 8 * (3 + slot kinds)`` (the weights, the best weights of an estimator,
-    the optimizer's slots) plus 1 MiB; unbounded for a model with a user's own layers."""
-
-    def __init__(self, values: int, known: bool, slot_kinds: int, path: str) -> None:
-        self.left = (values + 4096) * 8 * (3 + slot_kinds) + _BUDGET_ALLOWANCE if known else None
-        self.path = path
-
-    def spend(self, entry: Any, allowed: Any = ARRAY_DTYPES.__contains__) -> None:
-        _, _, _, nbytes = array_entry(entry, self.path, allowed)
-        if self.left is None:
-            return
-        self.left -= nbytes
-        if self.left < 0:
-            raise ValueError(
-                f"{self.path}: the arrays declare more bytes than the layers use (array "
-                f"{entry['name']!r:.60} of {nbytes:,} bytes); the file is damaged or hostile"
-            )
-
-
-def _check_sizes_are_stored(needed: int, arrays: list[np.ndarray], path: str) -> None:
-    """Refuse a manifest whose layers would allocate more numbers than the file stores.
-
-    Building the model allocates its weights, so without this a manifest of a few bytes naming
-    ``Dense(100000, 100000)`` would take 80 GB. The arrays compared were read (their data is
-    in the file, not only declared), so the memory a file can claim is bounded by the data it
-    carries.
-    """
-    stored = sum(array.size for array in arrays)
-    if needed > stored:
-        raise ValueError(
-            f"{path}: the layers need {needed:,} numbers but the file stores at most {stored:,}; "
-            "the file is damaged or hostile"
-        )
-
-
 def _build_model(
     spec: dict[str, Any], path: str, rng_spec: Any, custom_objects: dict[str, type]
 ) -> Sequential:
@@ -352,9 +285,9 @@ def _load_archive(archive: zipfile.ZipFile, path: str, custom: dict[str, type]) 
     if keys and not isinstance(body, dict):
         raise ValueError(f"{path}: malformed {keys[0]} section")
     manifest = check_manifest(document, path)
-    needed, known = _architecture(manifest.model, custom)
+    needed, known = architecture_values(manifest.model, custom)
     optimizer = manifest.optimizer
-    budget = _Budget(needed, known, len(optimizer["slots"]) if optimizer else 0, path)
+    budget = Budget(needed, known, len(optimizer["slots"]) if optimizer else 0, path)
     for entry in manifest.arrays:
         budget.spend(entry)
     n_used = len(manifest.arrays)
@@ -365,7 +298,7 @@ def _load_archive(archive: zipfile.ZipFile, path: str, custom: dict[str, type]) 
     # the arrays are read before the model is built: its weights are allocated only once the
     # file has shown it holds as many numbers
     arrays = [read_array(archive, entry, path) for entry in manifest.arrays]
-    _check_sizes_are_stored(needed, arrays, path)
+    check_sizes_are_stored(needed, arrays, path)
     model = _build_model(manifest.model, path, manifest.rng, custom)
     model.metadata = manifest.metadata
     model.epochs_trained = manifest.epochs_trained

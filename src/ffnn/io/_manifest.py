@@ -7,6 +7,11 @@ layers, reading the arrays, restoring the optimizer and the generator) never mee
 the wrong kind: a file that breaks a rule is a ``ValueError`` naming the file and the field.
 The constructors (of the layers, the loss, the optimizer) check their own arguments' ranges;
 a section's reader checks its own body.
+
+The architecture bounds the arrays: :func:`architecture_values` counts the numbers the layers'
+configs allocate, a :class:`Budget` refuses array entries that declare more bytes than a small
+multiple of that before any is read, and :func:`check_sizes_are_stored` refuses layers that
+need more numbers than the arrays read hold, before the layers are built.
 """
 
 from __future__ import annotations
@@ -14,7 +19,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Manifest", "check_manifest"]
+import numpy as np
+
+from ffnn.io._archive import ARRAY_DTYPES, array_entry
+from ffnn.layers import LAYERS
+
+__all__ = [
+    "Budget",
+    "Manifest",
+    "architecture_values",
+    "check_manifest",
+    "check_sizes_are_stored",
+]
 
 _DTYPES = ("float32", "float64")
 _BINDINGS = ("flat", "layers")
@@ -113,3 +129,72 @@ def check_manifest(document: dict[str, Any], path: str) -> Manifest:
         raise ValueError(f"{path}: the generator state must be a JSON object")
     optimizer = _optimizer(document.get("optimizer"), path)
     return Manifest(model, arrays, optimizer, metadata, epochs, rng)
+
+
+#: The layers of ffnn whose size a config gives: (class, values allocated for the config).
+_SIZED_LAYERS = ("Dense", "BatchNorm", "LayerNorm")
+_BUDGET_ALLOWANCE = 1 << 20  # bytes beyond the architecture's own: labels, headers, scalars
+
+
+def _declared_values(config: dict[str, Any], name: Any) -> int:
+    """How many numbers a layer of class ``name`` with ``config`` allocates when it is built
+    (parameters and buffers); 0 for what it does not know (the constructor checks those)."""
+    sizes = [config.get(key) for key in ("n_in", "n_out", "n_features")]
+    n_in, n_out, n_features = (
+        n if isinstance(n, int) and not isinstance(n, bool) and n > 0 else 0 for n in sizes
+    )
+    if name == "Dense":
+        return n_in * n_out + n_out
+    if name in _SIZED_LAYERS:
+        return (4 if name == "BatchNorm" else 2) * n_features
+    return 0
+
+
+def architecture_values(spec: dict[str, Any], custom_objects: dict[str, type]) -> tuple[int, bool]:
+    """``(values, known)``: how many numbers the layers of ``spec`` allocate, and whether that
+    is all of them (every layer is ffnn's own, whose config says its size)."""
+    values, known = 0, True
+    for item in spec["layers"]:
+        name = item["class"]
+        values += _declared_values(item["config"], name)
+        cls = custom_objects.get(name) or LAYERS.find(name)
+        if cls is None or cls.__module__.split(".")[0] != "ffnn":
+            known = False  # a user's layer: its own code decides what it allocates
+    return values, known
+
+
+class Budget:
+    """The bytes the arrays of a file may take, from its architecture, spent as they are read:
+    ``(values + 4096) * 8 * (3 + slot kinds)`` (the weights, the best weights of an estimator,
+    the optimizer's slots) plus 1 MiB; unbounded for a model with a user's own layers."""
+
+    def __init__(self, values: int, known: bool, slot_kinds: int, path: str) -> None:
+        self.left = (values + 4096) * 8 * (3 + slot_kinds) + _BUDGET_ALLOWANCE if known else None
+        self.path = path
+
+    def spend(self, entry: Any, allowed: Any = ARRAY_DTYPES.__contains__) -> None:
+        _, _, _, nbytes = array_entry(entry, self.path, allowed)
+        if self.left is None:
+            return
+        self.left -= nbytes
+        if self.left < 0:
+            raise ValueError(
+                f"{self.path}: the arrays declare more bytes than the layers use (array "
+                f"{entry['name']!r:.60} of {nbytes:,} bytes); the file is damaged or hostile"
+            )
+
+
+def check_sizes_are_stored(needed: int, arrays: list[np.ndarray], path: str) -> None:
+    """Refuse a manifest whose layers would allocate more numbers than the file stores.
+
+    Building the model allocates its weights, so without this a manifest of a few bytes naming
+    ``Dense(100000, 100000)`` would take 80 GB. The arrays compared were read (their data is
+    in the file, not only declared), so the memory a file can claim is bounded by the data it
+    carries.
+    """
+    stored = sum(array.size for array in arrays)
+    if needed > stored:
+        raise ValueError(
+            f"{path}: the layers need {needed:,} numbers but the file stores at most {stored:,}; "
+            "the file is damaged or hostile"
+        )
