@@ -272,6 +272,10 @@ def _big_declared(document: dict) -> None:
     document["arrays"][0]["shape"] = [10**9, 10**9]
 
 
+def _more_than_the_layers_use(document: dict) -> None:
+    document["arrays"][0]["shape"] = [100_000, 10_000]  # 8 GB for a network of 32 numbers
+
+
 def _huge_layers(document: dict) -> None:
     document["model"]["layers"] = [
         {"class": "Dense", "config": {"n_in": 100_000, "n_out": 100_000}}
@@ -283,15 +287,24 @@ def _huge_layers(document: dict) -> None:
 
 
 @pytest.mark.parametrize(
-    "edit", [_big_declared, _huge_layers], ids=["1e9x1e9 array", "40 GB Dense"]
+    ("edit", "message"),
+    [
+        (_big_declared, "declares 1e\\+18 values"),
+        (_more_than_the_layers_use, "more bytes than the layers use"),
+        (_huge_layers, "manifest says <f4\\[100000, 100000\\]"),
+    ],
+    ids=["1e9x1e9 array", "8 GB array", "40 GB Dense"],
 )
-def test_a_manifest_declaring_huge_arrays_is_refused_in_little_memory(tmp_path, edit) -> None:
+def test_a_manifest_declaring_huge_arrays_is_refused_in_little_memory(
+    tmp_path, edit, message
+) -> None:
     model, _ = _trained()
     path = tmp_path / "m.ffnn"
     save(model, path)
     rewrite(path, manifest_edit(edit))
     peak, error = _peak_of_load(path)
     assert error is not None and str(error).startswith(str(path))
+    assert re.search(message, str(error)), error
     assert peak < 2 * 2**20, peak
 
 
