@@ -1,9 +1,12 @@
 """The zip archive of a model file: writing its members, reading them back with bounds.
 
 A model file is a zip of one JSON manifest (``ffnn.json``) and ``.npy`` arrays. Reading trusts
-nothing: every member is read with a size limit (the manifest's, or what the declared shape and
-dtype need), arrays load with ``allow_pickle=False`` and must match the manifest's shape and
-dtype, and any problem is a ``ValueError`` that names the file and the member.
+nothing: every member is decompressed in chunks up to a size limit (the manifest's, or what the
+declared shape and dtype need), whatever the zip declares; only stored and deflate members are
+read; a ``.npy`` header is parsed here (literals only, never a pickle) and must match the
+manifest's shape and dtype before its data is looked at; and any problem, including what the
+zip, zlib and struct layers raise (:data:`ARCHIVE_ERRORS`), is a ``ValueError`` that names the
+file and the member.
 """
 
 from __future__ import annotations

@@ -4,7 +4,10 @@
 with their configs (:mod:`ffnn.io._classes`), lists the arrays (every parameter and buffer in
 ``Sequential.get_weights`` order, then the optimizer's state) and holds the metadata, the epoch
 count and, with the optimizer, the generator's state; a registered section
-(:mod:`ffnn.io._sections`) adds its own key. ``load`` reads it back, trusting nothing.
+(:mod:`ffnn.io._sections`) adds its own key. ``load`` reads it back, trusting nothing: the
+manifest's fields are checked (:mod:`ffnn.io._manifest`), the arrays are bounded by the
+architecture and read before the layers are built, and the loaded model must predict finite
+numbers for ordinary inputs.
 """
 
 from __future__ import annotations
