@@ -141,6 +141,8 @@ def test_truncated_foreign_and_missing_files_raise_value_error(tmp_path) -> None
         load(tmp_path / "text.ffnn")
     with pytest.raises(ValueError, match="no such model file"):
         load(tmp_path / "absent.ffnn")
+    with pytest.raises(ValueError, match=f"{re.escape(str(tmp_path))}: is a folder"):
+        load(tmp_path)
 
 
 def test_save_refuses_what_is_not_a_model(tmp_path) -> None:

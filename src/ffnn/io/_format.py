@@ -265,6 +265,8 @@ def load(path: str | os.PathLike[str], *, custom_objects: Mapping[str, type] | N
     """
     custom = check_custom_objects(custom_objects)
     path = check_path(path)
+    if os.path.isdir(path):
+        raise ValueError(f"{path}: is a folder, not a model file")
     if not os.path.isfile(path):
         raise ValueError(f"{path}: no such model file")
     with open(path, "rb") as stream:  # OSError (no permission) as the file system says it
