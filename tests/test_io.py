@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import struct
+import tracemalloc
 import zipfile
 
 import numpy as np
@@ -106,7 +109,7 @@ def _pickled_array(members):
         ),
         (
             manifest_edit(lambda d: d["model"]["layers"][0]["config"].update(n_out=9)),
-            "cannot be rebuilt.*expects 5 inputs",
+            "the layers need 48 numbers but the file stores at most 32",
         ),
         (manifest_edit(lambda d: d["arrays"][0].update(dtype="|O")), "invalid shape or dtype"),
         (lambda m: m.pop("arrays/1.npy"), "member 'arrays/1.npy' is missing"),
@@ -138,6 +141,8 @@ def test_truncated_foreign_and_missing_files_raise_value_error(tmp_path) -> None
         load(tmp_path / "text.ffnn")
     with pytest.raises(ValueError, match="no such model file"):
         load(tmp_path / "absent.ffnn")
+    with pytest.raises(ValueError, match=f"{re.escape(str(tmp_path))}: is a folder"):
+        load(tmp_path)
 
 
 def test_save_refuses_what_is_not_a_model(tmp_path) -> None:
@@ -249,3 +254,271 @@ def test_a_process_killed_mid_save_leaves_a_loadable_file(tmp_path) -> None:
         assert values.size == 1  # one save's weights, never a mix
         seen.add(int(values[0]))
     assert len(seen) >= 2
+
+
+# -- hostile files: bounded memory, one kind of error (docs/threats.md, "A model file") ---------
+def _peak_of_load(path) -> tuple[int, BaseException | None]:
+    """Peak bytes traced while loading ``path``, and the error it raised (None if it loaded)."""
+    tracemalloc.start()
+    try:
+        load(path)
+        error = None
+    except ValueError as raised:
+        error = raised
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak, error
+
+
+def _big_declared(document: dict) -> None:
+    document["arrays"][0]["shape"] = [10**9, 10**9]
+
+
+def _more_than_the_layers_use(document: dict) -> None:
+    document["arrays"][0]["shape"] = [100_000, 10_000]  # 8 GB for a network of 32 numbers
+
+
+def _huge_layers(document: dict) -> None:
+    document["model"]["layers"] = [
+        {"class": "Dense", "config": {"n_in": 100_000, "n_out": 100_000}}
+    ]
+    document["arrays"] = [
+        {"name": "w", "path": "arrays/0.npy", "shape": [100_000, 100_000], "dtype": "<f4"},
+        {"name": "b", "path": "arrays/1.npy", "shape": [100_000], "dtype": "<f4"},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (_big_declared, "declares 1e\\+18 values"),
+        (_more_than_the_layers_use, "more bytes than the layers use"),
+        (_huge_layers, "manifest says <f4\\[100000, 100000\\]"),
+    ],
+    ids=["1e9x1e9 array", "8 GB array", "40 GB Dense"],
+)
+def test_a_manifest_declaring_huge_arrays_is_refused_in_little_memory(
+    tmp_path, edit, message
+) -> None:
+    model, _ = _trained()
+    path = tmp_path / "m.ffnn"
+    save(model, path)
+    rewrite(path, manifest_edit(edit))
+    peak, error = _peak_of_load(path)
+    assert error is not None and str(error).startswith(str(path))
+    assert re.search(message, str(error)), error
+    assert peak < 2 * 2**20, peak
+
+
+def test_an_npy_header_declaring_a_huge_shape_is_refused_in_little_memory(tmp_path) -> None:
+    model, _ = _trained()
+    path = tmp_path / "m.ffnn"
+    save(model, path)
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        header, {"descr": "<f4", "fortran_order": False, "shape": (10**9, 10**9)}
+    )
+    rewrite(path, lambda m: m.update({"arrays/0.npy": header.getvalue() + b"\0" * 64}))
+    peak, error = _peak_of_load(path)
+    assert error is not None and "manifest says" in str(error)
+    assert peak < 2 * 2**20, peak
+
+
+def _set_declared_size(path, member: str, size: int) -> None:
+    """Write ``size`` as ``member``'s uncompressed size in the zip's central directory."""
+    data = bytearray(path.read_bytes())
+    at = next(
+        i
+        for i in range(len(data))
+        if data.startswith(b"PK\x01\x02", i)
+        and data[i + 46 : i + 46 + len(member)] == member.encode()
+    )
+    data[at + 24 : at + 28] = struct.pack("<I", size)
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("size", [2**32 - 1, 10])
+def test_a_zip_directory_lying_about_a_members_size_is_refused_in_little_memory(
+    tmp_path, size
+) -> None:
+    model, _ = _trained()
+    path = tmp_path / "m.ffnn"
+    save(model, path)
+    _set_declared_size(path, "arrays/0.npy", size)
+    peak, error = _peak_of_load(path)
+    assert error is not None and str(error).startswith(str(path)), error
+    assert peak < 2 * 2**20, peak
+
+
+def test_a_deflate_bomb_the_manifest_does_not_list_is_never_read(tmp_path) -> None:
+    model, _ = _trained()
+    path = tmp_path / "m.ffnn"
+    save(model, path)
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("arrays/bomb.npy", "w", force_zip64=True) as stream:
+            for _ in range(256):  # 256 MiB of zeros, about 256 KiB compressed
+                stream.write(bytes(2**20))
+    peak, error = _peak_of_load(path)
+    assert error is None
+    assert peak < 2 * 2**20, peak
+
+
+def test_a_large_model_loads_with_a_peak_a_small_multiple_of_its_weights(tmp_path) -> None:
+    model = ffnn.Sequential([ffnn.Dense(1000, 1000), ffnn.ReLU(), ffnn.Dense(1000, 1)])
+    path = tmp_path / "m.ffnn"
+    save(model, path)
+    weights = sum(w.nbytes for w in model.get_weights())  # about 4 MB of float32
+    tracemalloc.start()
+    with zipfile.ZipFile(path) as archive:
+        document = ffnn.io._archive.read_manifest(archive, str(path))
+        arrays = [ffnn.io._archive.read_array(archive, e, str(path)) for e in document["arrays"]]
+    _, read_peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    del arrays
+    peak, error = _peak_of_load(path)
+    assert error is None
+    # reading the arrays: their bytes and little more; the whole load: building the layers
+    # draws their initial weights in float64 (8 bytes a number, and the generator's
+    # temporaries) before the stored ones are copied in
+    assert read_peak < 1.8 * weights, (read_peak, weights)
+    assert peak < 10 * weights, (peak, weights)
+
+
+@pytest.mark.parametrize(
+    ("method", "message"),
+    [(zipfile.ZIP_BZIP2, "compression method 12"), (zipfile.ZIP_LZMA, "compression method 14")],
+)
+def test_members_compressed_other_than_stored_or_deflate_are_refused(tmp_path, method, message):
+    model, _ = _trained()
+    path = tmp_path / "m.ffnn"
+    save(model, path)
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data, compress_type=method if name != "ffnn.json" else 0)
+    with pytest.raises(ValueError, match=f"{re.escape(str(path))}: .*{message}"):
+        load(path)
+
+
+def test_an_encrypted_member_is_refused(tmp_path) -> None:
+    model, _ = _trained()
+    path = tmp_path / "m.ffnn"
+    save(model, path)
+    data = bytearray(path.read_bytes())
+    for signature, flags in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = data.index(signature)  # the first member: ffnn.json
+        data[at + flags] |= 0x1
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="encrypted"):
+        load(path)
+
+
+def _weight_member(value: float):
+    """A ``mutate`` for :func:`rewrite` that stores ``value`` in the first column of the first
+    weight (written past ``set_weights``, which refuses non-finite numbers)."""
+
+    def mutate(members) -> None:
+        weight = np.load(io.BytesIO(members["arrays/0.npy"]))
+        weight[:, 0] = value
+        buffer = io.BytesIO()
+        np.save(buffer, weight)
+        members["arrays/0.npy"] = buffer.getvalue()
+
+    return mutate
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (np.nan, "weights\\[0\\] contains NaN"),
+        (np.inf, "contains NaN or infinity"),
+        (3e38, "predicts non-finite"),
+    ],
+)
+def test_weights_stored_non_finite_or_overflowing_are_refused(tmp_path, value, message) -> None:
+    model, _ = _trained()
+    path = tmp_path / "m.ffnn"
+    save(model, path)
+    rewrite(path, _weight_member(value))
+    with pytest.raises(ValueError, match=f"{re.escape(str(path))}: .*{message}"):
+        load(path)
+
+
+def test_optimizer_state_stored_non_finite_is_refused(tmp_path) -> None:
+    model, _ = _trained()
+    path = tmp_path / "m.ffnn"
+    save(model, path, include_optimizer=True)
+
+    def mutate(members) -> None:
+        document = json.loads(members["ffnn.json"])
+        entry = next(e for e in document["arrays"] if e["name"].startswith("optimizer."))
+        slot = np.load(io.BytesIO(members[entry["path"]]))
+        slot.flat[0] = np.nan
+        buffer = io.BytesIO()
+        np.save(buffer, slot)
+        members[entry["path"]] = buffer.getvalue()
+
+    rewrite(path, mutate)
+    with pytest.raises(ValueError, match=f"{re.escape(str(path))}: array 'optimizer.*non-finite"):
+        load(path)
+
+
+@pytest.mark.parametrize("text", ["NaN", "Infinity", "-Infinity", "1e999", "[" * 100 + "]" * 100])
+def test_manifest_numbers_out_of_range_and_deep_nesting_are_refused(tmp_path, text) -> None:
+    model, _ = _trained()
+    path = tmp_path / "m.ffnn"
+    save(model, path)
+
+    def edit(members) -> None:
+        document = json.loads(members["ffnn.json"])
+        document["metadata"] = {"x": "HOLE"}
+        members["ffnn.json"] = json.dumps(document).replace('"HOLE"', text).encode()
+
+    rewrite(path, edit)
+    with pytest.raises(ValueError, match=f"{re.escape(str(path))}: ffnn.json"):
+        load(path)
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda d: d["training"].update(rng={"kind": "Generator", "state": 3}), "generator"),
+        (lambda d: d["training"].update(rng=[1, 2]), "generator state must be"),
+        (lambda d: d["training"].update(epochs_trained=-1), "epochs_trained"),
+        (lambda d: d["optimizer"].update(slots={"m": "x"}), "optimizer slots"),
+        (lambda d: d["optimizer"].update(slots={"m": 1}), "arrays listed"),
+        (lambda d: d["optimizer"].update(binding=3), "binding"),
+        (lambda d: d["optimizer"].update(iterations=1.5), "iterations"),
+        (lambda d: d["model"].update(layers={"a": 1}), "layers must be a list"),
+        (lambda d: d["model"]["layers"].__setitem__(0, 7), "layer 0 must be an object"),
+        (lambda d: d["model"].update(dtype="float16"), "dtype"),
+        (lambda d: d["model"].update(loss=[1]), "loss must be a JSON object"),
+        (lambda d: d["arrays"].append(d["arrays"][0]), "arrays listed"),
+        (lambda d: d.update(metadata=[1]), "metadata must be"),
+    ],
+)
+def test_wrongly_typed_manifest_fields_are_refused_naming_the_file(tmp_path, edit, message):
+    model, _ = _trained()
+    path = tmp_path / "m.ffnn"
+    save(model, path, include_optimizer=True)
+    rewrite(path, manifest_edit(edit))
+    with pytest.raises(ValueError, match=f"{re.escape(str(path))}: .*{message}"):
+        load(path)
+
+
+def test_a_file_truncated_while_it_is_read_gives_a_clear_value_error(tmp_path, monkeypatch):
+    model = ffnn.Sequential([ffnn.Dense(300, 300)])  # larger than the reader's buffer
+    path = tmp_path / "m.ffnn"
+    save(model, path)
+    read_manifest = ffnn.io._format.read_manifest
+
+    def read_then_truncate(archive, name):
+        document = read_manifest(archive, name)
+        with open(path, "r+b") as stream:  # another process cuts the file short
+            stream.truncate(200)
+        return document
+
+    monkeypatch.setattr(ffnn.io._format, "read_manifest", read_then_truncate)
+    with pytest.raises(ValueError, match=f"{re.escape(str(path))}: damaged ffnn model file"):
+        load(path)

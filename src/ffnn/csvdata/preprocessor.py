@@ -162,6 +162,7 @@ class Preprocessor:
         except (KeyError, TypeError, ValueError) as error:
             raise DataError(f"{path}: the model's metadata is malformed ({error})") from None
         prep._check_fits(model, path)
+        prep._check_statistics(np.dtype(model.dtype), path)
         return prep
 
     @classmethod
@@ -184,13 +185,36 @@ class Preprocessor:
                 raise ValueError(f"a classifier needs two classes or more, got {classes!r}")
             prep.classes = list(classes)
         else:
-            prep.target_mean = float(metadata["target_scaling"]["mean"])
-            prep.target_scale = float(metadata["target_scaling"]["scale"])
+            scaling = metadata["target_scaling"]
+            if not isinstance(scaling, dict):
+                raise TypeError("target_scaling must be an object {mean, scale}")
+            prep.target_mean = float(_numbers([scaling["mean"]], "target_scaling.mean")[0])
+            prep.target_scale = float(_numbers([scaling["scale"]], "target_scaling.scale")[0])
         scaling = metadata.get("feature_scaling")
         if scaling is not None:
-            prep.feature_mean = np.asarray(scaling["mean"], dtype=np.float64)
-            prep.feature_scale = np.asarray(scaling["scale"], dtype=np.float64)
+            if not isinstance(scaling, dict):
+                raise TypeError("feature_scaling must be an object {mean, scale}")
+            prep.feature_mean = _numbers(scaling["mean"], "feature_scaling.mean")
+            prep.feature_scale = _numbers(scaling["scale"], "feature_scaling.scale")
         return prep
+
+    def _check_statistics(self, dtype: np.dtype, path: str) -> None:
+        """Refuse scaling statistics that would make ordinary data non-finite: every mean
+        within ``±limit`` and every scale within ``[1/limit, limit]``, ``limit`` the square
+        root of the largest number of the model's dtype (1.8e19 for float32), so that a
+        standardised input, a folded weight (``W / scale``) or an unscaled prediction stays
+        finite."""
+        limit = float(np.sqrt(np.finfo(dtype).max))
+        pairs = [(np.asarray(self.target_mean), np.asarray(self.target_scale), "target_scaling")]
+        if self.feature_mean is not None and self.feature_scale is not None:
+            pairs.append((self.feature_mean, self.feature_scale, "feature_scaling"))
+        for mean, scale, name in pairs:
+            if np.any(np.abs(mean) > limit) or np.any((scale < 1 / limit) | (scale > limit)):
+                raise DataError(
+                    f"{path}: the model's metadata holds {name} statistics out of range (means "
+                    f"within ±{limit:.3g}, scales within [{1 / limit:.3g}, {limit:.3g}] for "
+                    f"{dtype} models); the file is damaged or hostile"
+                )
 
     def _check_fits(self, model: Sequential, path: str) -> None:
         n_in = model.n_features_in
@@ -307,6 +331,15 @@ def _check_finite(table: Table, names: Sequence[str], mean: np.ndarray, scale: A
                 f"{table.path}: column {name!r} cannot be standardised (mean {m:g}, standard "
                 f"deviation {s:g}): rescale its numbers"
             )
+
+
+def _numbers(values: Any, name: str) -> np.ndarray:
+    """``values`` as float64 ``(n,)``, once it is a list of finite JSON numbers."""
+    if not isinstance(values, list) or not all(
+        isinstance(v, int | float) and not isinstance(v, bool) and abs(v) <= 1e308 for v in values
+    ):
+        raise TypeError(f"{name} must be a list of finite numbers")
+    return np.asarray(values, dtype=np.float64)
 
 
 def _is_number(cell: str) -> bool:

@@ -15,16 +15,21 @@ Layout of a ``.ffnn`` file (specified in ``docs/format.md``):
   gets the network.
 
 The modules, one concept each: :mod:`~ffnn.io._atomic` (the atomic writer every file of ffnn
-goes through), :mod:`~ffnn.io._archive` (the zip, read with bounds), :mod:`~ffnn.io._rng`
+goes through), :mod:`~ffnn.io._archive` (the zip, read with bounds: members decompressed in
+chunks up to their expected size, ``.npy`` headers parsed and checked before the data, every
+low-level error of the zip layer as one ``ValueError``), :mod:`~ffnn.io._manifest` (every field
+of ``ffnn.json`` checked; the architecture's bound on the arrays), :mod:`~ffnn.io._rng`
 (generator states), :mod:`~ffnn.io._classes` (classes by name through the registries and
 ``custom_objects``; what save refuses), :mod:`~ffnn.io._sections` (the registry of sections
 and the providers), :mod:`~ffnn.io._format` (``save`` and ``load``).
 
 Saving writes a temporary file in the target's folder, flushes it to disk and renames it over
 the target, so a crash mid-save leaves the previous file intact. Loading reads only JSON and
-``.npy`` data (``allow_pickle=False``); it never runs code from the file nor imports a name it
-holds, and anything unexpected (not a zip, missing members, unknown classes, wrong shapes, a
-newer format version, oversized members) raises ``ValueError`` naming the problem.
+``.npy`` data (never a pickle); it never runs code from the file nor imports a name it holds.
+Whatever the bytes, it gives a model that predicts finite numbers or a ``ValueError`` naming
+the file and the problem (not a zip, missing members, unknown classes, wrong shapes, a newer
+format version, oversized members, fields of the wrong type, non-finite numbers), with memory
+bounded by the architecture the manifest declares (docs/threats.md, "A model file").
 """
 
 from __future__ import annotations

@@ -4,7 +4,10 @@
 with their configs (:mod:`ffnn.io._classes`), lists the arrays (every parameter and buffer in
 ``Sequential.get_weights`` order, then the optimizer's state) and holds the metadata, the epoch
 count and, with the optimizer, the generator's state; a registered section
-(:mod:`ffnn.io._sections`) adds its own key. ``load`` reads it back, trusting nothing.
+(:mod:`ffnn.io._sections`) adds its own key. ``load`` reads it back, trusting nothing: the
+manifest's fields are checked (:mod:`ffnn.io._manifest`), the arrays are bounded by the
+architecture and read before the layers are built, and the loaded model must predict finite
+numbers for ordinary inputs.
 """
 
 from __future__ import annotations
@@ -19,7 +22,16 @@ import numpy as np
 
 from ffnn._checks import check_bool, check_path
 from ffnn._version import __version__
-from ffnn.io._archive import FORMAT, FORMAT_VERSION, read_array, read_manifest, write_archive
+from ffnn.io._archive import (
+    FORMAT,
+    FORMAT_VERSION,
+    archive_errors,
+    check_finite,
+    open_archive,
+    read_array,
+    read_manifest,
+    write_archive,
+)
 from ffnn.io._classes import (
     build_layer,
     build_loss,
@@ -28,6 +40,12 @@ from ffnn.io._classes import (
     layer_entry,
     loss_entry,
     optimizer_config,
+)
+from ffnn.io._manifest import (
+    Budget,
+    architecture_values,
+    check_manifest,
+    check_sizes_are_stored,
 )
 from ffnn.io._rng import generator_state, new_generator, set_generator_state
 from ffnn.io._sections import MODEL_KEYS, SectionParts, find_section, section_of
@@ -168,60 +186,14 @@ def _entry(entry: dict[str, Any], member: str, array: np.ndarray) -> dict[str, A
     return {**entry, "path": member, "shape": list(array.shape), "dtype": array.dtype.str}
 
 
-def _declared_values(config: dict[str, Any], name: Any) -> int:
-    """How many numbers a layer of class ``name`` with ``config`` allocates when it is built
-    (parameters and buffers); 0 for what it does not know (the constructor checks those)."""
-    sizes = [config.get(key) for key in ("n_in", "n_out", "n_features")]
-    n_in, n_out, n_features = (n if isinstance(n, int) and n > 0 else 0 for n in sizes)
-    if name == "Dense":
-        return n_in * n_out + n_out
-    return (4 if name == "BatchNorm" else 2) * n_features
-
-
-def _check_sizes_are_stored(document: dict[str, Any], archive: zipfile.ZipFile, path: str) -> None:
-    """Refuse a manifest whose layers would allocate more numbers than the archive stores.
-
-    Building the model allocates its weights before any array is read, so without this a
-    manifest of a few bytes naming ``Dense(100000, 100000)`` would take 80 GB. The sizes
-    compared are the ones the zip directory declares (reading enforces them), so the memory a
-    file can claim is bounded by the data it carries.
-    """
-    spec, entries = document.get("model"), document.get("arrays")
-    if not isinstance(spec, dict) or not isinstance(entries, list):
-        return  # reported as malformed later
-    needed = sum(
-        _declared_values(item["config"], item.get("class"))
-        for item in spec.get("layers") or []
-        if isinstance(item, dict) and isinstance(item.get("config"), dict)
-    )
-    stored = 0
-    for entry in entries:
-        try:
-            itemsize = np.dtype(entry["dtype"]).itemsize
-            declared = archive.getinfo(str(entry["path"])).file_size
-        except (KeyError, TypeError, ValueError):
-            continue  # reported when the array is read
-        stored += declared // max(itemsize, 1)
-    if needed > stored:
-        raise ValueError(
-            f"{path}: the layers need {needed:,} numbers but the file stores at most "
-            f"{stored:,}; the file is damaged or hostile"
-        )
-
-
 def _build_model(
-    spec: Any, path: str, rng_spec: Any, custom_objects: dict[str, type]
+    spec: dict[str, Any], path: str, rng_spec: Any, custom_objects: dict[str, type]
 ) -> Sequential:
-    if not isinstance(spec, dict) or spec.get("class") != "Sequential":
-        raise ValueError(f"{path}: the file holds no Sequential model")
-    items = spec.get("layers") or []
-    if not isinstance(items, list):
-        raise ValueError(f"{path}: the model's layers must be a list")
-    layers = [build_layer(item, i, custom_objects, path) for i, item in enumerate(items)]
-    loss = None if spec.get("loss") is None else build_loss(spec["loss"], custom_objects, path)
+    layers = [build_layer(item, i, custom_objects, path) for i, item in enumerate(spec["layers"])]
+    loss = None if spec["loss"] is None else build_loss(spec["loss"], custom_objects, path)
     try:
         generator = new_generator(rng_spec)
-        model = Sequential(layers, dtype=spec.get("dtype", "float32"), random_state=generator)
+        model = Sequential(layers, dtype=spec["dtype"], random_state=generator)
         if not isinstance(generator, int):  # building drew the initial weights: rewind
             set_generator_state(model.rng, rng_spec)
     except (TypeError, ValueError, KeyError) as error:
@@ -239,22 +211,38 @@ def _restore_optimizer(
 ) -> Optimizer:
     state = {k: v for k, v in spec.items() if k not in ("slots", "binding")}
     slots: dict[str, list[np.ndarray]] = {}
-    counts = spec.get("slots") or {}
-    if not isinstance(counts, dict) or not all(
-        isinstance(n, int) and n >= 0 for n in counts.values()
-    ):
-        raise ValueError(f"{path}: malformed optimizer slots {counts!r:.80}")
-    for key, count in counts.items():
+    for key, count in spec["slots"].items():
         slots[key], arrays = arrays[:count], arrays[count:]
-    optimizer = build_optimizer(state.get("name"), state.get("config"), custom_objects, path)
+    optimizer = build_optimizer(state["name"], state["config"], custom_objects, path)
     try:
-        flat = spec.get("binding") == "flat"
+        flat = spec["binding"] == "flat"
         optimizer.bind([model.flat_parameter()] if flat else model.parameters())
         # the name the file gives may map to a class of another name (custom_objects)
         optimizer.load_state_dict({**state, "name": type(optimizer).__name__, "state": slots})
     except (KeyError, TypeError, ValueError) as error:
         raise ValueError(f"{path}: the optimizer state cannot be restored: {error}") from None
     return optimizer
+
+
+def _check_predicts_finite(model: Sequential, path: str) -> None:
+    """Refuse a model whose outputs for ordinary inputs (rows of 0, 1 and -1) are not finite:
+    finite weights with a hostile config (an epsilon of 1e-320) or weights of 1e38."""
+    n_in = model.n_features_in
+    if not n_in:
+        return
+    probe = np.repeat(np.array([[0.0], [1.0], [-1.0]]), n_in, axis=1).astype(model.dtype)
+    try:
+        with np.errstate(all="ignore"):
+            outputs = [model.forward(probe, training=False)]
+            if model.loss is not None:  # predict applies the loss's link (exp may overflow)
+                outputs.append(np.asarray(model.predict(probe), dtype=np.float64))
+    except FloatingPointError:  # predict's own overflow check
+        outputs = [np.array(np.nan)]
+    if not all(np.all(np.isfinite(output)) for output in outputs):
+        raise ValueError(
+            f"{path}: the model predicts non-finite numbers for ordinary inputs (rows of 0, 1 "
+            "and -1); the file is damaged or hostile"
+        )
 
 
 def load(path: str | os.PathLike[str], *, custom_objects: Mapping[str, type] | None = None) -> Any:
@@ -268,69 +256,85 @@ def load(path: str | os.PathLike[str], *, custom_objects: Mapping[str, type] | N
     by name. A file with a section (saved from a scikit-learn estimator) gives that object
     back: the fitted :class:`~ffnn.MLPClassifier` / :class:`~ffnn.MLPRegressor` (this needs
     scikit-learn: ``pip install 'ffnn[sklearn]'``).
+
+    Whatever the file holds, the answer is the model or a ``ValueError`` naming the file and
+    the problem (``OSError`` when the file system refuses: no permission): every field of the
+    manifest is checked (:mod:`ffnn.io._manifest`), the arrays' sizes are bounded by the
+    architecture before any is read, each member is decompressed with a bound, stored numbers
+    must be finite, and the model must predict finite numbers for ordinary inputs.
     """
     custom = check_custom_objects(custom_objects)
     path = check_path(path)
+    if os.path.isdir(path):
+        raise ValueError(f"{path}: is a folder, not a model file")
     if not os.path.isfile(path):
         raise ValueError(f"{path}: no such model file")
-    if not zipfile.is_zipfile(path):
-        raise ValueError(f"{path}: not an ffnn model file (not a zip archive)")
+    with open(path, "rb") as stream:  # OSError (no permission) as the file system says it
+        with archive_errors(path, "the zip directory"):
+            is_zip = zipfile.is_zipfile(stream)
+        if not is_zip:
+            raise ValueError(f"{path}: not an ffnn model file (not a zip archive)")
+        with open_archive(stream, path) as archive:
+            return _load_archive(archive, path, custom)
+
+
+def _load_archive(archive: zipfile.ZipFile, path: str, custom: dict[str, type]) -> Any:
+    document = read_manifest(archive, path)
+    keys = [key for key, value in document.items() if key not in MODEL_KEYS and value is not None]
+    if len(keys) > 1:
+        raise ValueError(f"{path}: the file holds several sections {keys!r:.80}; expected one")
+    # Before the model: finding a section's reader may import the part that registers
+    # the classes the model names (an estimator's losses and optimizers).
+    section = find_section(keys[0], path) if keys else None
+    body = document[keys[0]] if keys else None
+    if keys and not isinstance(body, dict):
+        raise ValueError(f"{path}: malformed {keys[0]} section")
+    manifest = check_manifest(document, path)
+    needed, known = architecture_values(manifest.model, custom)
+    optimizer = manifest.optimizer
+    budget = Budget(needed, known, len(optimizer["slots"]) if optimizer else 0, path)
+    for entry in manifest.arrays:
+        budget.spend(entry)
+    n_used = len(manifest.arrays)
+    if optimizer is None:
+        n_slots = 0
+    else:
+        n_slots = sum(optimizer["slots"].values())
+    # the arrays are read before the model is built: its weights are allocated only once the
+    # file has shown it holds as many numbers
+    arrays = [read_array(archive, entry, path) for entry in manifest.arrays]
+    check_sizes_are_stored(needed, arrays, path)
+    model = _build_model(manifest.model, path, manifest.rng, custom)
+    model.metadata = manifest.metadata
+    model.epochs_trained = manifest.epochs_trained
+    n_weights = len(model.get_weights())
+    if n_used != n_weights + n_slots:
+        raise ValueError(
+            f"{path}: {n_used} arrays listed, the model needs {n_weights}"
+            + (f" and its optimizer {n_slots}" if optimizer is not None else "")
+        )
     try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as error:
-        raise ValueError(f"{path}: damaged ffnn model file ({error})") from None
-    with archive:
-        document = read_manifest(archive, path)
-        keys = [
-            key for key, value in document.items() if key not in MODEL_KEYS and value is not None
+        model.set_weights(arrays[:n_weights])
+    except ValueError as error:
+        raise ValueError(f"{path}: the stored weights do not fit the model: {error}") from None
+    _check_predicts_finite(model, path)
+    if optimizer is not None:
+        slots = [
+            check_finite(array, entry["name"], path)
+            for array, entry in zip(arrays[n_weights:], manifest.arrays[n_weights:], strict=True)
         ]
-        if len(keys) > 1:
-            raise ValueError(f"{path}: the file holds several sections {keys}; expected one")
-        # Before the model: finding a section's reader may import the part that registers
-        # the classes the model names (an estimator's losses and optimizers).
-        section = find_section(keys[0], path) if keys else None
-        body = document[keys[0]] if keys else None
-        if keys and not isinstance(body, dict):
-            raise ValueError(f"{path}: malformed {keys[0]} section")
-        training = document.get("training") or {}
-        if not isinstance(training, dict):
-            raise ValueError(f"{path}: malformed training section")
-        _check_sizes_are_stored(document, archive, path)
-        model = _build_model(document.get("model"), path, training.get("rng"), custom)
-        metadata = document.get("metadata") or {}
-        if not isinstance(metadata, dict):
-            raise ValueError(f"{path}: metadata must be a JSON object")
-        model.metadata = metadata
-        epochs = training.get("epochs_trained", 0)
-        if not isinstance(epochs, int) or epochs < 0:
-            raise ValueError(f"{path}: invalid epochs_trained {epochs!r}")
-        model.epochs_trained = epochs
-        entries = document.get("arrays")
-        if not isinstance(entries, list):
-            raise ValueError(f"{path}: the manifest lists no arrays")
-        arrays = [read_array(archive, entry, path) for entry in entries]
-        n_weights = len(model.get_weights())
-        if len(arrays) < n_weights:
-            raise ValueError(f"{path}: {len(arrays)} arrays stored, the model needs {n_weights}")
-        try:
-            model.set_weights(arrays[:n_weights])
-        except ValueError as error:
-            raise ValueError(f"{path}: the stored weights do not fit the model: {error}") from None
-        spec = document.get("optimizer")
-        if spec is not None and not isinstance(spec, dict):
-            raise ValueError(f"{path}: malformed optimizer section")
-        if spec is not None:
-            model.optimizer = _restore_optimizer(spec, model, arrays[n_weights:], custom, path)
-        if section is None or body is None:
-            return model
+        model.optimizer = _restore_optimizer(optimizer, model, slots, custom, path)
+    if section is None or body is None:
+        return model
 
-        def read_section_array(entry: Any, allowed: Any) -> np.ndarray:
-            return read_array(archive, entry, path, allowed)
+    def read_section_array(entry: Any, allowed: Any) -> np.ndarray:
+        budget.spend(entry, allowed)
+        return check_finite(read_array(archive, entry, path, allowed), entry["name"], path)
 
-        try:
-            return section.read(body, read_section_array, model)
-        except (TypeError, ValueError, KeyError) as error:
-            if str(error).startswith(path):
-                raise
-            message = error.args[0] if isinstance(error, KeyError) and error.args else error
-            raise ValueError(f"{path}: {message}") from None
+    try:
+        return section.read(body, read_section_array, model)
+    except (TypeError, ValueError, KeyError) as error:
+        if str(error).startswith(path):
+            raise
+        message = error.args[0] if isinstance(error, KeyError) and error.args else error
+        raise ValueError(f"{path}: {message}") from None

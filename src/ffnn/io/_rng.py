@@ -51,14 +51,29 @@ def generator_state(rng: np.random.Generator | np.random.RandomState) -> dict[st
     return {"kind": "RandomState", "state": _plain(list(rng.get_state()))}
 
 
+#: What NumPy's state setters raise on a state of the wrong form (its own checks).
+_STATE_ERRORS = (TypeError, ValueError, KeyError, IndexError, OverflowError)
+
+
 def new_generator(spec: Any) -> Any:
-    """A generator of the saved kind, in the saved state (``None``: the seed ``0``)."""
+    """A generator of the saved kind, in the saved state (``None``: the seed ``0``); a state
+    NumPy refuses is a ``ValueError``."""
     if spec is None:
         return 0
+    try:
+        return _new_generator(spec)
+    except _STATE_ERRORS as error:
+        message = error.args[0] if isinstance(error, KeyError) and error.args else error
+        raise ValueError(f"invalid random generator state ({message})") from None
+
+
+def _new_generator(spec: Any) -> Any:
     if not isinstance(spec, dict):
         raise ValueError(f"a generator state must be a JSON object, got {type(spec).__name__}")
     kind, state = spec.get("kind"), _unplain(spec.get("state"))
     if kind == "RandomState":
+        if not isinstance(state, list):
+            raise ValueError(f"a RandomState state is a list, got {type(state).__name__}")
         rng = np.random.RandomState()  # noqa: NPY002
         rng.set_state(tuple(state))
         return rng

@@ -151,6 +151,32 @@ def _read_estimator_arrays(
     return found
 
 
+def _history(spec: Any) -> History:
+    """The ``history_`` of an estimator from its JSON, every field checked."""
+    if not isinstance(spec, dict):
+        raise ValueError("attribute 'history_' is missing or not an object")
+    params = spec.get("params") or {}
+    logs = spec.get("history") or {}
+    epochs = spec.get("epoch") or []
+    stopped_by = spec.get("stopped_by")
+    if (
+        not isinstance(params, dict)
+        or not isinstance(logs, dict)
+        or not all(isinstance(values, list) for values in logs.values())
+        or not isinstance(epochs, list)
+        or not all(isinstance(e, int) and not isinstance(e, bool) for e in epochs)
+        or not (stopped_by is None or isinstance(stopped_by, str))
+    ):
+        raise ValueError("attribute 'history_' is malformed")
+    history = History({key: param_from_json(value) for key, value in params.items()})
+    history.history = {
+        key: [float_from_json(item) for item in values] for key, values in logs.items()
+    }
+    history.epoch = list(epochs)
+    history.stopped_by = stopped_by
+    return history
+
+
 def _rebuild_estimator(
     spec: dict[str, Any],
     arrays: dict[str, tuple[dict[str, Any], np.ndarray]],
@@ -221,27 +247,7 @@ def _rebuild_estimator(
             f"solver={estimator.solver!r}"
         )
 
-    if not isinstance(history_spec, dict):
-        raise ValueError("attribute 'history_' is missing or not an object")
-    history = History(
-        {key: param_from_json(value) for key, value in (history_spec.get("params") or {}).items()}
-    )
-    logs = history_spec.get("history") or {}
-    epochs = history_spec.get("epoch") or []
-    stopped_by = history_spec.get("stopped_by")
-    if (
-        not isinstance(logs, dict)
-        or not all(isinstance(values, list) for values in logs.values())
-        or not isinstance(epochs, list)
-        or not all(isinstance(e, int) and not isinstance(e, bool) for e in epochs)
-        or not (stopped_by is None or isinstance(stopped_by, str))
-    ):
-        raise ValueError("attribute 'history_' is malformed")
-    history.history = {
-        str(key): [float_from_json(item) for item in values] for key, values in logs.items()
-    }
-    history.epoch = list(epochs)
-    history.stopped_by = stopped_by
+    history = _history(history_spec)
 
     best: list[np.ndarray] = []
     while f"_best_weights.{len(best)}" in arrays:
