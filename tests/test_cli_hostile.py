@@ -176,17 +176,35 @@ def test_a_byte_order_mark_is_read_as_nothing(tmp_path, capsys):
     assert ffnn.load(out).metadata["features"] == ["a", "b"]
 
 
-def test_the_largest_float32_cell_trains_and_predicts_finite_numbers(tmp_path, capsys):
-    """3.4e38 is inside the bound: training standardises it; predictions stay finite."""
+def test_a_column_too_spread_for_a_model_file_is_refused_at_train(tmp_path, capsys):
+    """3.4e38 is a float32 number, but a column holding it beside small ones has a standard
+    deviation (~7e37) above what a model file may hold (1.8e19: the bound ``load`` applies),
+    so ``train`` refuses it, naming the column, instead of saving a file ``load`` refuses."""
     rows = good_rows().replace("\n", "\n3.4e38,0,1\n", 1)
     data = tmp_path / "data.csv"
     data.write_text(rows)
+    out = tmp_path / "m.ffnn"
+    assert main(["train", str(data), "--target", "y", "--out", str(out), *FAST]) == 2
+    line = one_error_line(capsys, "train")
+    assert "column 'a' cannot be standardised" in line and "rescale" in line
+    assert not out.exists()
+
+
+def test_a_column_of_almost_no_spread_trains_and_its_file_loads(tmp_path, capsys):
+    """A spread below 1/1.8e19 is treated as a constant column (centred, scale 1), so the saved
+    statistics stay within what ``load`` accepts and ``predict`` answers."""
+    lines = good_rows().splitlines()
+    rows = [lines[0]] + [
+        ",".join([f"{1 + i * 1e-22!r}", *line.split(",")[1:]]) for i, line in enumerate(lines[1:])
+    ]
+    data = tmp_path / "data.csv"
+    data.write_text("\n".join(rows) + "\n")
     out = tmp_path / "m.ffnn"
     assert main(["train", str(data), "--target", "y", "--out", str(out), *FAST]) == 0
     capsys.readouterr()
     assert main(["predict", str(out), str(data)]) == 0
     predictions = capsys.readouterr().out.splitlines()[1:]
-    assert len(predictions) == 25 and set(predictions) <= {"0", "1"}
+    assert len(predictions) == len(rows) - 1 and set(predictions) <= {"0", "1"}
 
 
 @pytest.mark.parametrize("command", ["predict", "evaluate"])

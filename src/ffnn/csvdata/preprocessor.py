@@ -98,7 +98,9 @@ class Preprocessor:
             raise DataError(f"the target {target!r} cannot also be a feature")
         X = table.matrix(features)  # (n_rows, n_features), |x| <= MAX_MAGNITUDE: std is finite
         scale = X.std(axis=0)
-        scale[scale == 0] = 1.0  # a constant feature is centred, not divided by zero
+        # a constant feature (or one whose spread is below what the model file accepts) is
+        # centred, not divided by (almost) zero
+        scale[scale < 1 / _limit(np.dtype(np.float32))] = 1.0
         _check_finite(table, features, X.mean(axis=0), scale)
         prep = cls(task, list(features), target, None, X.mean(axis=0), scale)
         if task == "classification":
@@ -112,7 +114,8 @@ class Preprocessor:
                 )
             values = table.numbers(target)  # (n_rows,), empty cells and NaN reported
             prep.target_mean = float(values.mean())
-            prep.target_scale = float(values.std()) or 1.0
+            spread = float(values.std())
+            prep.target_scale = spread if spread >= 1 / _limit(np.dtype(np.float32)) else 1.0
             _check_finite(table, [target], np.array([prep.target_mean]), [prep.target_scale])
         return prep, prep.standardise(X), prep.targets(table, target)
 
@@ -204,7 +207,7 @@ class Preprocessor:
         root of the largest number of the model's dtype (1.8e19 for float32), so that a
         standardised input, a folded weight (``W / scale``) or an unscaled prediction stays
         finite."""
-        limit = float(np.sqrt(np.finfo(dtype).max))
+        limit = _limit(dtype)
         pairs = [(np.asarray(self.target_mean), np.asarray(self.target_scale), "target_scaling")]
         if self.feature_mean is not None and self.feature_scale is not None:
             pairs.append((self.feature_mean, self.feature_scale, "feature_scaling"))
@@ -321,15 +324,24 @@ class Preprocessor:
         return values.astype(np.asarray(outputs).dtype)
 
 
+def _limit(dtype: np.dtype) -> float:
+    """The bound on scaling statistics, ``√(largest number of dtype)`` (1.8e19 for float32):
+    means within ``±limit`` and scales within ``[1/limit, limit]`` keep a standardised input, a
+    folded weight (``W / scale``) and an unscaled prediction finite. Training and loading hold
+    the statistics to the same bound, so ``train`` never saves a file ``load`` refuses."""
+    return float(np.sqrt(np.finfo(dtype).max))
+
+
 def _check_finite(table: Table, names: Sequence[str], mean: np.ndarray, scale: Any) -> None:
-    """The standardisation of columns ``names`` is finite and can be undone; a DataError naming
-    the first column otherwise. The cells' bound (:data:`~ffnn.csvdata.table.MAX_MAGNITUDE`)
-    already sees to it: this guards the arithmetic, not the data."""
+    """The standardisation of columns ``names`` is finite, can be undone and is within the
+    bound a model file may hold (:func:`_limit`, float32); a DataError naming the first column
+    otherwise."""
+    limit = _limit(np.dtype(np.float32))
     for name, m, s in zip(names, mean, scale, strict=True):
-        if not (np.isfinite(m) and np.isfinite(s) and s > 0):
+        if not (np.isfinite(m) and np.isfinite(s) and abs(m) <= limit and 1 / limit <= s <= limit):
             raise DataError(
-                f"{table.path}: column {name!r} cannot be standardised (mean {m:g}, standard "
-                f"deviation {s:g}): rescale its numbers"
+                f"{table.path}: column {name!r} cannot be standardised in float32 (mean {m:g}, "
+                f"standard deviation {s:g}; both must be within {limit:.3g}): rescale its numbers"
             )
 
 
