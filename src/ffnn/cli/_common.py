@@ -18,8 +18,9 @@ from typing import NoReturn
 
 import numpy as np
 
-from ffnn import metrics
+from ffnn import csvdata, metrics
 from ffnn.csvdata import Preprocessor
+from ffnn.csvdata.dialect import check_dialect
 from ffnn.io import load
 from ffnn.model import Sequential
 
@@ -56,6 +57,41 @@ def fail(args: argparse.Namespace, message: str) -> int:
 
 
 # -- argument types: each turns one word of the command line into a value or refuses it -----
+def delimiter(text: str) -> str:
+    try:
+        return check_dialect(text, None)[0] or ","
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def decimal(text: str) -> str:
+    try:
+        return check_dialect(None, text)[1] or "."
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def add_dialect_options(parser: argparse.ArgumentParser) -> None:
+    """``--delimiter`` and ``--decimal``, for a command that reads a CSV file."""
+    parser.add_argument(
+        "--delimiter",
+        type=delimiter,
+        metavar="CHAR",
+        help="the CSV delimiter: ',' ';' tab '|' (default: detected from the file)",
+    )
+    parser.add_argument(
+        "--decimal",
+        type=decimal,
+        metavar="CHAR",
+        help="the decimal separator: '.' or ',' (default: detected; ',' only after ';' or tab)",
+    )
+
+
+def read_table(args: argparse.Namespace) -> csvdata.Table:
+    """``args.data`` read with the command's ``--delimiter`` and ``--decimal``."""
+    return csvdata.read_csv(args.data, delimiter=args.delimiter, decimal=args.decimal)
+
+
 def positive_int(text: str) -> int:
     try:
         value = int(text)

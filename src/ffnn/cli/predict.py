@@ -16,10 +16,12 @@ from ffnn import csvdata
 from ffnn.cli._common import (
     STANDARDISATION_NOTE,
     UsageError,
+    add_dialect_options,
     check_outputs,
     check_writable,
     load_model,
     print_scores,
+    read_table,
     scores,
 )
 from ffnn.csvdata import Preprocessor, format_numbers
@@ -52,6 +54,7 @@ def _add_predict_parser(commands: Any) -> None:
         action="store_true",
         help="also write one probability column per class, proba_<label> (classification)",
     )
+    add_dialect_options(predict)
     predict.set_defaults(run=run_predict)
 
 
@@ -62,7 +65,7 @@ def run_predict(args: argparse.Namespace) -> int:
         raise UsageError("--proba needs a classification model; this one does regression")
     if args.out is not None:
         check_writable(args.out, "--out")
-    table = csvdata.read_csv(args.data)
+    table = read_table(args)
     X = prep.inputs(table, model.n_features_in, exclude=prep.target)
     loss = model.loss
     if loss is None:  # Preprocessor.from_model has refused it
@@ -116,6 +119,7 @@ def _add_evaluate_parser(commands: Any) -> None:
         metavar="COLUMN",
         help="the column of true targets (default: the column the model was trained on)",
     )
+    add_dialect_options(evaluate)
     evaluate.set_defaults(run=run_evaluate)
 
 
@@ -125,7 +129,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     target = args.target or prep.target
     if target is None:
         raise UsageError("--target is needed: the model file does not name its target column")
-    table = csvdata.read_csv(args.data)
+    table = read_table(args)
     X = prep.inputs(table, model.n_features_in, exclude=target)
     print_scores(scores(model, prep, X, prep.targets(table, target), table.lines))
     return 0

@@ -23,6 +23,7 @@ from ffnn.cli._common import (
     STANDARDISATION_NOTE,
     NonFiniteScores,
     UsageError,
+    add_dialect_options,
     check_memory,
     check_writable,
     fraction,
@@ -32,9 +33,11 @@ from ffnn.cli._common import (
     positive_float,
     positive_int,
     print_scores,
+    read_table,
     scores,
 )
 from ffnn.csvdata import Preprocessor
+from ffnn.csvdata.dialect import Dialect
 from ffnn.io import save
 from ffnn.layers import Dense, Dropout, Layer
 from ffnn.losses import BinaryCrossEntropy, CrossEntropy, MeanSquaredError
@@ -118,6 +121,7 @@ def add_parser(commands: Any) -> None:
         metavar="COL,COL...",
         help="the input columns (default: every other column; all must be numeric)",
     )
+    add_dialect_options(train)
     train.add_argument(
         "--task",
         choices=("auto", *csvdata.TASKS),
@@ -245,13 +249,15 @@ def run_train(args: argparse.Namespace) -> int:
             )
     check_writable(args.out, "--out")
 
-    table = csvdata.read_csv(args.data)
+    table = read_table(args)
     task, reason = args.task, "--task"
     if task == "auto":
         task, reason = csvdata.infer_task(table, args.target)
     prep, X, y = Preprocessor.fit(table, args.target, args.features, task)
     features = prep.features or []
     say(f"Read {args.data}: {table.n_rows} rows, {len(features)} features, target {args.target!r}")
+    if table.dialect != Dialect():
+        say(f"  ({table.dialect.describe()}: --delimiter and --decimal override the detection)")
     classification = task == "classification"
     if classification:
         names = prep.class_names()

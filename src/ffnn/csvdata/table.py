@@ -1,9 +1,13 @@
 """CSV files in, cells as text out, numbers parsed on demand; predictions back to CSV.
 
-Files have a header row, are comma-separated, UTF-8 (a byte-order mark is allowed); blank lines
-are skipped and cells are stripped of surrounding spaces. Every problem with a file or a column
+Files have a header row and are UTF-8 (a byte-order mark is allowed), with LF or CRLF line
+ends; blank lines are skipped and cells are stripped of surrounding spaces. The delimiter
+(``,`` ``;`` tab ``|``) and a decimal comma are detected from the first 64 KiB
+(:mod:`ffnn.csvdata.dialect` says how) unless given. Every problem with a file or a column
 raises :class:`DataError`, a ``ValueError`` whose message names the file, the column and the
-line (up to :data:`MAX_REPORTED` problems at once).
+line; a file's problems are listed together (up to :data:`MAX_REPORTED` at once): rows that the
+csv module refuses and rows of the wrong length, then, column by column, cells that are not
+numbers.
 
 The parsing is the standard library's :mod:`csv` module: no dependency, it streams line by line,
 and it is maintained with Python itself (quoting, embedded newlines and its corner cases are
@@ -34,6 +38,7 @@ from typing import BinaryIO, TextIO
 
 import numpy as np
 
+from ffnn.csvdata.dialect import SAMPLE_CHARS, Dialect, check_dialect, detect, to_dot
 from ffnn.io import replace_atomically
 
 __all__ = [
@@ -87,6 +92,7 @@ class Table:
     columns: list[str]
     cells: list[list[str]]
     lines: list[int]
+    dialect: Dialect = Dialect()
     positions: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -174,8 +180,15 @@ def read_csv(
     *,
     max_field: int | None = None,
     max_line: int | None = None,
+    delimiter: str | None = None,
+    decimal: str | None = None,
 ) -> Table:
     """Read a CSV file with a header row into a :class:`Table`.
+
+    ``delimiter`` (``,`` ``;`` ``\\t`` ``|``, or ``tab``) and ``decimal`` (``.`` ``,``) override
+    what is detected from the file's first :data:`~ffnn.csvdata.dialect.SAMPLE_CHARS`
+    characters; another value is a ``ValueError``. With a decimal comma, cells that are numbers
+    written with one (``3,14``) read as ``3.14``.
 
     Raises :class:`DataError` naming the file (and the line) for a missing, unreadable or empty
     file, bytes that are not UTF-8, a header without data rows, repeated column names, rows
@@ -184,44 +197,62 @@ def read_csv(
     :data:`MAX_FIELD_CHARS`, :data:`MAX_LINE_CHARS`), refused after reading at most that many.
     """
     name = os.fspath(path)
+    delimiter, decimal = check_dialect(delimiter, decimal)
     max_field = MAX_FIELD_CHARS if max_field is None else max_field
     max_line = MAX_LINE_CHARS if max_line is None else max_line
     try:
+        with open(name, "rb") as binary:
+            raw = binary.read(SAMPLE_CHARS)  # bounded, whatever the file holds
+        sample = raw.decode("utf-8", errors="replace").removeprefix("\ufeff")
+        dialect = detect(sample, len(raw) < SAMPLE_CHARS, delimiter, decimal)
         with open(name, newline="", encoding="utf-8-sig") as stream:
-            rows = _read_rows(name, stream, max_field, max_line)
+            rows, problems, n_refused = _read_rows(
+                name, stream, max_field, max_line, dialect.delimiter
+            )
     except FileNotFoundError:
         raise DataError(f"{name}: no such file") from None
     except IsADirectoryError:
         raise DataError(f"{name} is a folder, not a CSV file") from None
     except OSError as error:
         raise DataError(f"cannot read {name}: {error.strerror or error}") from None
-    if not rows:
+    if not rows and not problems:
         raise DataError(f"{name} is empty: expected a header row, then data rows")
-    columns = [cell.strip() for cell in rows[0][1]]
+    columns = [cell.strip() for cell in rows[0][1]] if rows else []
     repeated = sorted(name for name, n in Counter(columns).items() if n > 1)
     if repeated:
         raise DataError(f"{name}: the header names columns more than once: {quote_names(repeated)}")
+    ragged = [(line, len(row)) for line, row in rows[1:] if len(row) != len(columns)]
+    problems += [
+        (line, f"line {line} has {n} cells, the header has {len(columns)}") for line, n in ragged
+    ]
+    if problems:
+        problems.sort()
+        shown = "; ".join(text for _, text in problems[:MAX_REPORTED])
+        n_more = n_refused + len(ragged) - MAX_REPORTED
+        more = f"; and {n_more} more rows" if n_more > 0 else ""
+        hint = f" (read with {dialect.describe()}; --delimiter and --decimal override that)"
+        raise DataError(f"{name}: {shown}{more}{hint}")
     if len(rows) == 1:
         raise DataError(f"{name} has a header but no data rows")
-    ragged = [(line, len(row)) for line, row in rows[1:] if len(row) != len(columns)]
-    if ragged:
-        shown = "; ".join(f"line {line} has {n} cells" for line, n in ragged[:MAX_REPORTED])
-        more = f"; and {len(ragged) - MAX_REPORTED} more rows" if len(ragged) > MAX_REPORTED else ""
-        raise DataError(f"{name}: {shown}{more}, the header has {len(columns)}")
+    strip = (lambda cell: to_dot(cell.strip())) if dialect.decimal == "," else str.strip
     cells = [
-        [cell.strip() for cell in column] for column in zip(*(r for _, r in rows[1:]), strict=True)
+        [strip(cell) for cell in column] for column in zip(*(r for _, r in rows[1:]), strict=True)
     ]
-    return Table(name, columns, cells, [line for line, _ in rows[1:]])
+    return Table(name, columns, cells, [line for line, _ in rows[1:]], dialect)
 
 
 def _read_rows(
-    name: str, stream: TextIO, max_field: int, max_line: int
-) -> list[tuple[int, list[str]]]:
-    """The non-blank rows of ``stream`` as ``(line where the row starts, cells)``.
+    name: str, stream: TextIO, max_field: int, max_line: int, delimiter: str
+) -> tuple[list[tuple[int, list[str]]], list[tuple[int, str]], int]:
+    """The non-blank rows of ``stream`` as ``(line where the row starts, cells)``, and the rows
+    that the csv module refused as ``(line, what is wrong)`` (the first :data:`MAX_REPORTED`),
+    and how many it refused.
 
     Physical lines are read with a bounded ``readline`` and handed to :func:`csv.reader`
     (strict: a quote must close before the end of the field, and before the end of the file), so
-    neither a long line nor a quoted field that never ends is held whole.
+    neither a long line nor a quoted field that never ends is held whole. A row that is not
+    valid CSV is noted and reading goes on with the next line; a row too long, a field too long
+    or a quote never closed end the reading (what follows cannot be told apart).
     """
     position = {"line": 0, "row_start": 1, "row_chars": 0}
 
@@ -249,40 +280,49 @@ def _read_rows(
             yield text
 
     rows: list[tuple[int, list[str]]] = []
+    problems: list[tuple[int, str]] = []
+    n_refused = 0
     previous = csv.field_size_limit(max_field)  # the csv module's limit is global: restored
     try:
-        reader = csv.reader(lines(), strict=True)
+        reader = csv.reader(lines(), delimiter=delimiter, strict=True)
         while True:
             try:
                 row = next(reader)
             except StopIteration:
                 break
             except csv.Error as error:
-                spread = position["line"] > position["row_start"]
-                problem = _csv_problem(name, position["row_start"], error, max_field, spread)
-                raise DataError(problem) from None
+                start, spread = position["row_start"], position["line"] > position["row_start"]
+                fatal, problem = _csv_problem(start, error, max_field, spread)
+                if fatal:
+                    before = "".join(f"{text}; " for _, text in problems[:MAX_REPORTED])
+                    raise DataError(f"{name}: {before}{problem}") from None
+                n_refused += 1
+                if n_refused <= MAX_REPORTED:
+                    problems.append((start, problem))
+                row = []
             if any(cell.strip() for cell in row):
                 rows.append((position["row_start"], row))
             position["row_start"] = position["line"] + 1
             position["row_chars"] = 0
     finally:
         csv.field_size_limit(previous)
-    return rows
+    return rows, problems, n_refused
 
 
-def _csv_problem(name: str, line: int, error: csv.Error, max_field: int, spread: bool) -> str:
-    """The message for what :func:`csv.reader` refused, in the row starting on ``line``
-    (``spread``: over several lines, as a quoted field with newlines, or one never closed)."""
+def _csv_problem(line: int, error: csv.Error, max_field: int, spread: bool) -> tuple[bool, str]:
+    """Whether what :func:`csv.reader` refused in the row starting on ``line`` ends the reading,
+    and its message (``spread``: over several lines, as a quoted field with newlines, or one
+    never closed)."""
     text = str(error)
     if "end of data" in text:
-        return f"{name}: a quoted field on line {line} is never closed (a missing '\"'?)"
+        return True, f"a quoted field on line {line} is never closed (a missing '\"'?)"
     if "field limit" in text or "field larger" in text:
-        return (
-            f"{name}: the row starting on line {line} has a field longer than {max_field:,} "
+        return True, (
+            f"the row starting on line {line} has a field longer than {max_field:,} "
             "characters (the limit of a field)"
             + ("; is a quote opened there never closed?" if spread else "")
         )
-    return f"{name}: line {line} is not valid CSV ({text})"
+    return False, f"line {line} is not valid CSV ({text})"
 
 
 def write_csv(
