@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import shlex
 import subprocess
 import sys
 import types
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,6 +19,7 @@ from ffnn.cli import main
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PICTURES = ["dataset.png", "decision_boundary.png", "loss_curve.png"]
 PICTURES_IN_ORDER = ["dataset.png", "loss_curve.png", "decision_boundary.png"]  # as saved
+FILES = sorted([*PICTURES, "blobs.csv"])  # the pictures and the data, for the closing lines
 LOSS_LINE = re.compile(r"^Iteration (\d+), Loss: (\d+\.\d{6})$", re.MULTILINE)
 
 
@@ -54,7 +57,7 @@ def test_demo_with_defaults_prints_the_tutorials_run_and_saves_three_pictures(
     assert [loss for _, loss in lines] == [f"{loss:.6f}" for loss in expected]
     assert lines[0][1].startswith("0.69")  # log 2: the untrained network says 1/2 everywhere
     assert "Accuracy: 100.00%" in out.splitlines()
-    assert sorted(p.name for p in tmp_path.iterdir()) == PICTURES
+    assert sorted(p.name for p in tmp_path.iterdir()) == FILES
     for name in PICTURES:
         assert (tmp_path / name).read_bytes()[:8] == PNG_SIGNATURE
         assert f"Saved {tmp_path / name}" in out
@@ -88,7 +91,7 @@ def test_demo_default_out_is_a_new_folder_each_run(agg, tmp_path, monkeypatch, c
     assert main(["demo", "--iterations", "100"]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ffnn_demo", "ffnn_demo_2"]
     for folder in ("ffnn_demo", "ffnn_demo_2"):
-        assert sorted(p.name for p in (tmp_path / folder).iterdir()) == PICTURES
+        assert sorted(p.name for p in (tmp_path / folder).iterdir()) == FILES
     out = capsys.readouterr().out
     assert "Saved ffnn_demo_2/loss_curve.png" in out.replace("\\", "/")
 
@@ -120,15 +123,76 @@ def test_demo_animate_adds_a_gif_of_the_training_and_prints_the_same_run(agg, tm
     plain = capsys.readouterr().out
     assert main(["demo", "--animate", "--iterations", "30", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*PICTURES, "training.gif"])
-    # the tutorial's lines unchanged, then one "Saved" line per picture, the GIF last
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*FILES, "training.gif"])
+    # the tutorial's lines unchanged, one "Saved" line per picture, the GIF, the data, then
+    # the closing lines
     saved = [f"Saved {tmp_path / name}" for name in [*PICTURES_IN_ORDER, "training.gif"]]
-    assert out.splitlines() == plain.splitlines() + saved
+    saved.append(f"Saved {tmp_path / 'blobs.csv'}")
+    expected = plain.splitlines() + saved
+    assert out.splitlines()[: len(expected)] == expected
+    assert out.splitlines()[len(expected) + 1].startswith("Next: ")
     with PIL_image.open(tmp_path / "training.gif") as gif:
         assert (gif.format, gif.size) == ("GIF", (640, 480))
         # after steps 1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 18, 22, 27 (each 1.2 times the one
         # before) and the last, 30
         assert gif.n_frames == 14
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def closing_commands(out: str) -> list[list[str]]:
+    """The commands the demo's closing lines name, as a shell splits them."""
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Next: "))
+    return [shlex.split(line) for line in lines[start + 1 :] if line.startswith("  ")]
+
+
+def test_demo_ends_with_commands_that_run_as_printed(agg, tmp_path, monkeypatch, capsys):
+    """From a clone (the repository's root) with ``ffnn`` not on the PATH, as ``make demo``
+    runs it before any activation: the closing lines name this environment's ``ffnn`` and
+    ``python`` by path, say how to activate it, name an example that is there, and train and
+    predict on the data the demo saved, which run as printed."""
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    assert main(["demo", "--iterations", "100", "--out", str(tmp_path / "demo")]) == 0
+    out = capsys.readouterr().out
+    scripts = Path(sys.executable).parent
+    assert f"(or first: . {scripts}/activate, and then type them without {scripts}/)" in out
+    commands = closing_commands(out)
+    assert [words[0] for words in commands] == [
+        str(scripts / name) for name in ("ffnn", "ffnn", "python", "ffnn", "ffnn")
+    ]
+    assert Path(commands[0][0]).is_file() and Path(commands[2][0]).is_file()
+    assert Path(commands[2][1]).is_file() and commands[2][1].startswith("examples")
+    assert commands[3][1:] == ["demo", "--animate"]
+    cli.build_parser().parse_args(commands[3][1:])  # a command as it exists
+    assert main(commands[0][1:] + ["--quiet"]) == 0  # train: its defaults
+    capsys.readouterr()
+    assert main(commands[1][1:]) == 0  # predict, on the model train wrote
+    predictions = capsys.readouterr().out.splitlines()
+    assert predictions[0] == "label,proba_0,proba_1" and len(predictions) == 301
+    assert main(commands[4][1:]) == 0  # --help
+
+
+def test_demo_closing_lines_are_bare_where_ffnn_on_the_path_is_this_one(
+    agg, tmp_path, monkeypatch, capsys
+):
+    """Activated (this environment's scripts first on the PATH), and away from a clone: bare
+    commands, no activation line, no example that is not there."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", str(Path(sys.executable).parent))
+    assert main(["demo", "--iterations", "100"]) == 0
+    out = capsys.readouterr().out
+    assert "activate" not in out
+    data = Path("ffnn_demo", "blobs.csv")
+    model = Path("ffnn_demo", "model.ffnn")
+    assert closing_commands(out) == [
+        ["ffnn", "train", str(data), "--target", "label", "--out", str(model)],
+        ["ffnn", "predict", str(model), str(data), "--proba"],
+        ["ffnn", "demo", "--animate"],
+        ["ffnn", "--help"],
+    ]
 
 
 def test_demo_animate_with_no_plots_exits_2(capsys):

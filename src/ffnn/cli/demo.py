@@ -2,13 +2,18 @@
 
 Its data (the 300 blobs), its 2-4-1 network trained with full-batch gradient descent and the
 loss every 100 iterations, the accuracy, and three pictures (with ``--animate`` a fourth: the
-decision boundary while the network trains).
+decision boundary while the network trains). Then it saves the data as ``blobs.csv`` and ends
+by printing what to run next: ``ffnn train`` and ``ffnn predict`` on that file, an example,
+``ffnn demo --animate``, with the path of this environment's scripts when ``ffnn`` on the
+``PATH`` is not this one (``make demo`` runs ``.venv/bin/ffnn``, before any activation).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
+import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -23,9 +28,13 @@ from ffnn.cli._common import (
     positive_float,
     positive_int,
 )
+from ffnn.csvdata import format_numbers, write_csv
 from ffnn.datasets import tutorial_blobs
 
 DEMO_ANIMATION = "training.gif"
+DEMO_DATA = "blobs.csv"
+#: the example the closing lines name, when the demo runs from a clone of the repository
+NEXT_EXAMPLE = Path("examples", "two_moons.py")
 
 
 def add_parser(commands: Any) -> None:
@@ -118,6 +127,7 @@ def run_demo(args: argparse.Namespace) -> int:
             return fail(args, f"cannot write the pictures: {error}")
 
     X, y = tutorial_blobs()  # (300, 2), (300, 1)
+    labels = [str(int(label)) for label in y.ravel()]
     losses: list[float] = []
     params = tutorial.train(
         X,
@@ -154,9 +164,37 @@ def run_demo(args: argparse.Namespace) -> int:
         print(f"Saved {plotting.save_figure(ax, out_dir / name)}")
     if args.animate:
         print(f"Saved {_save_training_animation(plotting, args, X, y, out_dir / DEMO_ANIMATION)}")
+    data = out_dir / DEMO_DATA
+    write_csv(data, ["x1", "x2", "label"], [*(format_numbers(X[:, j]) for j in (0, 1)), labels])
+    print(f"Saved {data}")
     if args.show:
         _show_pictures(plotting, X, y, losses, params)
+    print("\n".join(next_steps(data)))
     return 0
+
+
+def next_steps(data: Path) -> list[str]:
+    """The closing lines: commands to run next, each as it can be typed in this folder."""
+    scripts = Path(sys.executable).parent  # where pip put ``ffnn``, beside this python
+    found = shutil.which("ffnn")
+    prefix = ""
+    if found is None or Path(found).parent.resolve() != scripts.resolve():
+        try:
+            prefix = f"{scripts.relative_to(Path.cwd())}{os.sep}"  # .venv/bin/
+        except ValueError:
+            prefix = f"{scripts}{os.sep}"
+    model = data.with_name("model.ffnn")
+    lines = ["", "Next: the command line on the data, an example, the training as it happens:"]
+    if prefix and (scripts / "activate").exists():
+        lines.append(f"(or first: . {prefix}activate, and then type them without {prefix})")
+    commands = [
+        f"ffnn train {data} --target label --out {model}",
+        f"ffnn predict {model} {data} --proba",
+        f"python {NEXT_EXAMPLE}" if NEXT_EXAMPLE.exists() else None,
+        "ffnn demo --animate",
+        "ffnn --help",
+    ]
+    return lines + [f"  {prefix}{command}" for command in commands if command is not None]
 
 
 def _save_training_animation(
