@@ -1,5 +1,6 @@
 # Two entry points for a fresh machine with Python 3.11+:
-#   make demo   set up .venv and run the tutorial's whole job (pictures in ./ffnn_demo*/)
+#   make demo   set up .venv and run the tutorial's whole job (pictures and blobs.csv in
+#               ./ffnn_demo*/); it ends by printing what to run next, by .venv/bin/ path
 #   make test   set up .venv and run the checks: ruff, mypy and the test suite
 PYTHON ?= python3
 VENV ?= .venv
