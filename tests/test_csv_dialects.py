@@ -231,6 +231,18 @@ def test_cells_that_are_not_numbers_name_column_and_line(tmp_path):
     assert "column 'a'" not in message
 
 
+def test_a_decimal_comma_past_the_sample_is_named_in_the_error(tmp_path):
+    """The first 64 KiB hold whole numbers only: no decimal comma detected, so the "3,5" far
+    below is not a number, and the message says how to read it as one."""
+    path = tmp_path / "late.csv"
+    path.write_text("a;y\n" + "1;0\n" * (SAMPLE_CHARS // 4) + "3,5;1\n")
+    table = read_csv(path)
+    assert table.dialect == Dialect(";", ".")
+    with pytest.raises(DataError, match="is not numeric: '3,5'.*--decimal , is given"):
+        table.numbers("a")
+    assert read_csv(path, decimal=",").numbers("a")[-1] == 3.5
+
+
 # -- bounded detection ----------------------------------------------------------------------
 def test_detection_reads_a_bounded_sample_of_a_hostile_file(tmp_path):
     """A 16 MiB file of one line with every delimiter in it: detection parses 64 KiB, and the

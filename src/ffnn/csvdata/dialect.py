@@ -122,6 +122,11 @@ def _detect_decimal(rows: Iterable[list[str]]) -> str:
     return "," if commas and not dots else "."
 
 
+def is_comma_number(cell: str) -> bool:
+    """Whether ``cell`` is a number written with a decimal comma (``3,14``, ``-,5e2``)."""
+    return _COMMA_NUMBER.fullmatch(cell) is not None
+
+
 def to_dot(cell: str) -> str:
     """``cell`` with its decimal comma made a dot, if it is a number written with a comma."""
-    return cell.replace(",", ".") if _COMMA_NUMBER.fullmatch(cell) else cell
+    return cell.replace(",", ".") if is_comma_number(cell) else cell

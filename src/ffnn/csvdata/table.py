@@ -38,7 +38,14 @@ from typing import BinaryIO, TextIO
 
 import numpy as np
 
-from ffnn.csvdata.dialect import SAMPLE_CHARS, Dialect, check_dialect, detect, to_dot
+from ffnn.csvdata.dialect import (
+    SAMPLE_CHARS,
+    Dialect,
+    check_dialect,
+    detect,
+    is_comma_number,
+    to_dot,
+)
 from ffnn.io import replace_atomically
 
 __all__ = [
@@ -134,6 +141,8 @@ class Table:
                         values[i, j] = 0.0
                         n_problems += 1
                         kinds.add("text")
+                        if is_comma_number(cell):
+                            kinds.add("comma")
                         what = "an empty cell" if not cell else shorten(cell)
                         if n_problems <= MAX_REPORTED:
                             problems.append((i, j, f"is not numeric: {what}"))
@@ -150,6 +159,8 @@ class Table:
             )
             more = f"; and {n_problems - MAX_REPORTED} more" if n_problems > MAX_REPORTED else ""
             hints = [text for kind, text in _HINTS.items() if kind in kinds]
+            if "comma" in kinds:  # part of the "text" hint: one hint per kind of problem
+                hints[0] += f" ({_COMMA_HINT})"
             raise DataError(f"{self.path}: {shown}{more}; {'; '.join(hints)}")
         return values
 
@@ -165,6 +176,10 @@ def _as_number(cell: str) -> str:
     return cell if len(cell) <= 40 else f"{cell[:40]}... ({len(cell):,} chars)"
 
 
+_COMMA_HINT = (
+    "a number with a decimal comma is read as one where the delimiter is ';' or tab and "
+    "--decimal , is given or detected from the file's start"
+)
 _HINTS = {
     "text": "a column used as numbers must hold numbers only",
     "missing": "fill in or drop the missing values first",
