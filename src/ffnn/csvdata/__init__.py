@@ -1,7 +1,10 @@
 """Tabular data for the command line: CSV files in, arrays out, predictions back to CSV.
 
-Two concepts, one module each:
+Three concepts, one module each:
 
+- :mod:`ffnn.csvdata.dialect`: how a file is written (its delimiter, ``,`` ``;`` tab or ``|``,
+  and its decimal mark), detected from a bounded sample or given (``--delimiter``,
+  ``--decimal``).
 - :mod:`ffnn.csvdata.table`: reading and writing CSV files. :class:`Table` holds the cells as
   text, column by column, and parses the numeric ones; :func:`read_csv`, :func:`write_csv`,
   :func:`format_numbers`.
@@ -15,11 +18,13 @@ Every problem with a file or a column raises :class:`DataError`, a ``ValueError`
 names the file, the column and the line.
 """
 
+from ffnn.csvdata.dialect import Dialect
 from ffnn.csvdata.preprocessor import MAX_INFERRED_CLASSES, TASKS, Preprocessor, infer_task
 from ffnn.csvdata.table import DataError, Table, format_numbers, read_csv, write_csv
 
 __all__ = [
     "DataError",
+    "Dialect",
     "Table",
     "read_csv",
     "write_csv",
