@@ -43,7 +43,7 @@ def test_numeric_without_missing_cells_gets_no_indicator() -> None:
 
 def test_text_in_a_numeric_column_at_transform_is_missing_and_counted() -> None:
     pre = TablePreprocessor().fit({"a": ["1", "", "3"]})
-    with pytest.warns(PreprocessingWarning, match=r"column 'a': 2 cell\(s\) are not numeric"):
+    with pytest.warns(PreprocessingWarning, match=r"'a': 2 cell\(s\) cannot be read as numeric"):
         out = pre.transform({"a": ["abc", "3", "1e999"]})
     np.testing.assert_array_equal(out, [[0, 1], [1, 0], [0, 1]])
 
@@ -86,7 +86,7 @@ def test_many_categories_get_top_k_one_hot_and_a_standardised_frequency() -> Non
 def test_booleans_become_one_0_1_column() -> None:
     pre = TablePreprocessor().fit({"b": ["yes", "No", "YES", None], "n": [0, 1, 1, 0]})
     assert [s["kind"] for s in pre.columns_] == ["boolean", "boolean"]
-    with pytest.warns(PreprocessingWarning, match=r"column 'b': 1 cell\(s\) are not boolean"):
+    with pytest.warns(PreprocessingWarning, match=r"'b': 1 cell\(s\) cannot be read as boolean"):
         out = pre.transform({"b": ["yes", "no", None, "maybe"], "n": ["1", "0", "0", "1"]})
     # the fill for a missing or unreadable cell is the most common value (yes: 1), flagged
     np.testing.assert_array_equal(out, [[1, 0, 1], [0, 0, 0], [1, 1, 0], [1, 1, 1]])

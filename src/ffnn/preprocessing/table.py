@@ -149,8 +149,8 @@ class TablePreprocessor:
             values, unread = encode_column(spec, cells)
             if unread:
                 warnings.warn(
-                    f"column {spec['name']!r}: {unread} cell(s) are not {spec['kind']} as at "
-                    "fit; they are taken as missing",
+                    f"column {spec['name']!r}: {unread} cell(s) cannot be read as "
+                    f"{spec['kind']}, its kind at fit; they are taken as missing",
                     PreprocessingWarning,
                     stacklevel=2,
                 )
