@@ -208,6 +208,28 @@ def test_the_config_round_trips_through_json_exactly() -> None:
         TablePreprocessor.from_config({"format": "other"})
 
 
+def test_a_config_that_is_not_one_is_refused_naming_what_is_wrong() -> None:
+    config = TablePreprocessor().fit({"a": [1.0, 2.0, 3.0]}).to_config()
+    del config["columns"][0]["median"]
+    with pytest.raises(ValueError, match=r"column spec 0 \(numeric\) lacks \['median'\]"):
+        TablePreprocessor.from_config(config)
+    config["columns"] = [{"kind": "pickle"}]
+    with pytest.raises(ValueError, match="column spec 0: expected a kind in"):
+        TablePreprocessor.from_config(config)
+
+
+def test_repeated_column_names_are_refused_and_all_left_out_keeps_the_rows() -> None:
+    with pytest.raises(ValueError, match=r"column name\(s\) \['x0'\] appear more than once"):
+        TablePreprocessor().fit(_frame_with_repeated_names())
+    pre = TablePreprocessor().fit({"k": ["same"] * 3})
+    assert pre.transform({"k": ["a", "b"]}).shape == (2, 0)
+
+
+def _frame_with_repeated_names():  # type: ignore[no-untyped-def]
+    pd = pytest.importorskip("pandas")
+    return pd.DataFrame([[1, 2], [3, 4]], columns=["x0", "x0"])
+
+
 def test_get_params_and_set_params_follow_the_estimator_contract() -> None:
     pre = TablePreprocessor(max_categories=7)
     assert pre.get_params()["max_categories"] == 7
@@ -261,3 +283,17 @@ def test_sklearn_clone_and_a_pipeline_with_mlpclassifier_on_raw_penguins() -> No
     assert search.best_params_["tablepreprocessor__max_categories"] in (1, 20)
     fitted = search.best_estimator_.named_steps["tablepreprocessor"]
     assert "island" in fitted.describe()
+
+
+def test_it_works_inside_a_column_transformer() -> None:
+    pytest.importorskip("sklearn")
+    from sklearn.compose import ColumnTransformer
+
+    X, _ = penguins()
+    mixer = ColumnTransformer(
+        [("raw", TablePreprocessor(), ["island", "sex", "bill_length_mm"])], remainder="drop"
+    )
+    out = mixer.fit_transform(X)
+    names = list(mixer.get_feature_names_out())
+    assert names[:2] == ["raw__island=Biscoe", "raw__island=Dream"] and out.shape == (344, 10)
+    assert np.isfinite(out).all()

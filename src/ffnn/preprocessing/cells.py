@@ -88,6 +88,9 @@ def columns_of(X: Any) -> tuple[list[str], list[list[Cell]], bool]:
             )
         names, named = [f"x{j}" for j in range(array.shape[1])], False
         columns = [_column_list(array[:, j]) for j in range(array.shape[1])]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ValueError(f"column name(s) {repeated} appear more than once; names must be unique")
     lengths = {name: len(column) for name, column in zip(names, columns, strict=True)}
     if len(set(lengths.values())) > 1:
         raise ValueError(f"the columns have different lengths: {lengths}")

@@ -42,7 +42,7 @@ import numpy as np
 
 from ffnn.preprocessing.cells import Cell, as_number
 
-__all__ = ["MIN_ID_ROWS", "NUMERIC_SHARE", "fit_column", "encode_column"]
+__all__ = ["MIN_ID_ROWS", "NUMERIC_SHARE", "check_specs", "fit_column", "encode_column"]
 
 #: a column needs at least this many cells present to be called ID-like
 MIN_ID_ROWS = 20
@@ -258,3 +258,31 @@ def _shares(spec: Spec, cells: list[Cell]) -> np.ndarray:
     """The training share of each cell's value: 0 for a missing or unseen one."""
     shares = spec["frequencies"]
     return np.array([0.0 if c is None else shares.get(_text(c), 0.0) for c in cells])
+
+
+#: the keys each kind's spec holds besides name, kind, usage and outputs
+_KEYS = {
+    "numeric": ("median", "mean", "std", "indicator"),
+    "boolean": ("fill", "indicator"),
+    "date": ("origin", "parts", "indicator"),
+    "category": ("categories", "missing", "frequencies"),
+    "empty": (),
+    "constant": (),
+    "id": (),
+}
+
+
+def check_specs(specs: Any) -> None:
+    """Raise ``ValueError`` unless ``specs`` is a list of column specs as :func:`fit_column`
+    writes them (a config read from a file is checked before it is used)."""
+    if not isinstance(specs, list):
+        raise ValueError(f"expected a list of column specs, got {type(specs).__name__}")
+    for index, spec in enumerate(specs):
+        kind = spec.get("kind") if isinstance(spec, dict) else None
+        if kind not in _KEYS:
+            raise ValueError(f"column spec {index}: expected a kind in {list(_KEYS)}, got {kind!r}")
+        required = ("name", "usage", "outputs", *_KEYS[kind])
+        required += ("frequency",) if kind == "category" and spec.get("frequencies") else ()
+        absent = [key for key in required if key not in spec]
+        if absent:
+            raise ValueError(f"column spec {index} ({kind}) lacks {absent}")

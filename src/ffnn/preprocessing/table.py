@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from ffnn.preprocessing.cells import Cell, columns_of
-from ffnn.preprocessing.kinds import Spec, encode_column, fit_column
+from ffnn.preprocessing.kinds import Spec, check_specs, encode_column, fit_column
 
 __all__ = ["TablePreprocessor", "PreprocessingWarning"]
 
@@ -141,7 +141,7 @@ class TablePreprocessor:
                     f"expected {self.n_features_in_} columns, as at fit, got {len(columns)}"
                 )
             chosen = list(columns)
-        n_rows = len(next((c for c in chosen if c is not None), []))
+        n_rows = len(columns[0]) if columns else 0
         blocks = [np.zeros((n_rows, 0))]
         for spec, cells in zip(specs, chosen, strict=True):
             if not spec["outputs"] or cells is None:
@@ -189,6 +189,7 @@ class TablePreprocessor:
         preprocessor = cls(**config["params"])
         preprocessor._checked_params()
         if "columns" in config:
+            check_specs(config["columns"])
             preprocessor.columns_ = config["columns"]
             preprocessor.n_features_in_ = int(config["n_features_in"])
             if config["named"]:
