@@ -31,6 +31,9 @@ MAX_MAGNITUDE = float(np.finfo(np.float32).max)
 
 def canonical(value: Any) -> Cell:
     """One cell as ``None`` (missing), a finite ``float`` or stripped ``str``."""
+    if type(value) is str:  # the common case first: every cell of a CSV file
+        text = value.strip()
+        return None if len(text) <= 7 and text.lower() in MISSING_TEXT else text
     if value is None or type(value).__name__ in ("NAType", "NaTType"):
         return None
     if isinstance(value, bool | np.bool_):
