@@ -55,6 +55,7 @@ from ffnn.losses import (
 from ffnn.model import Sequential
 from ffnn.normalization import BatchNorm, LayerNorm
 from ffnn.optimizers import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
+from ffnn.preprocessing import TablePreprocessor
 from ffnn.regularizers import L1, L1L2, L2
 from ffnn.training import (
     FeatureScaleWarning,
@@ -161,6 +162,7 @@ __all__ = [
     "Softmax",
     "Softplus",
     "StepTrace",
+    "TablePreprocessor",
     "Tanh",
     "TrainingDivergedError",
     "TrainingDivergedWarning",

@@ -1,0 +1,299 @@
+"""ffnn.TablePreprocessor: each column kind by hand, inputs, state, scikit-learn, a real table."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import ffnn
+from ffnn.csvdata import read_csv
+from ffnn.preprocessing import PreprocessingWarning, TablePreprocessor
+
+
+def z(values: list[float]) -> np.ndarray:
+    """Standardised by the mean and (population) standard deviation of the values."""
+    array = np.array(values, dtype=np.float64)
+    return (array - array.mean()) / array.std()
+
+
+def test_numeric_text_with_missing_cells_is_filled_standardised_and_indicated() -> None:
+    pre = TablePreprocessor().fit({"a": ["1", "NA", "3", " 5 "]})
+    s = np.sqrt(8 / 3)  # the values present are 1, 3, 5: mean 3, median 3
+    expected = np.array([[-2 / s, 0], [0, 1], [0, 0], [2 / s, 0]])
+    np.testing.assert_allclose(pre.transform({"a": ["1", "NA", "3", " 5 "]}), expected)
+    assert list(pre.get_feature_names_out()) == ["a", "a_missing"]
+    # missing spellings, and None / NaN, at transform time: the median, flagged
+    out = pre.transform({"a": ["", "?", None, float("nan"), "nan"]})
+    np.testing.assert_array_equal(out, [[0.0, 1.0]] * 5)
+
+
+def test_numeric_without_missing_cells_gets_no_indicator() -> None:
+    pre = TablePreprocessor().fit({"a": [1.0, 2.0, 3.0]})
+    s = np.sqrt(2 / 3)  # fitted on 1, 2, 3: mean 2, median 2
+    expected = np.array([[-1 / s], [0], [1 / s], [0]])
+    np.testing.assert_allclose(pre.transform({"a": [1, 2, 3, None]}), expected)
+
+
+def test_text_in_a_numeric_column_at_transform_is_missing_and_counted() -> None:
+    pre = TablePreprocessor().fit({"a": ["1", "", "3"]})
+    with pytest.warns(PreprocessingWarning, match=r"'a': 2 cell\(s\) cannot be read as numeric"):
+        out = pre.transform({"a": ["abc", "3", "1e999"]})
+    np.testing.assert_array_equal(out, [[0, 1], [1, 0], [0, 1]])
+
+
+def test_few_categories_are_one_hot_rare_and_unseen_go_to_other() -> None:
+    pre = TablePreprocessor(min_frequency=2).fit({"c": ["a", "a", "b", "z"]})
+    assert list(pre.get_feature_names_out()) == ["c=a", "c=other"]
+    out = pre.transform({"c": ["a", "b", "new", None]})
+    # no missing cells at fit, so a missing one is all zeros
+    np.testing.assert_array_equal(out, [[1, 0], [0, 1], [0, 1], [0, 0]])
+
+
+def test_missing_category_cells_get_their_own_column() -> None:
+    pre = TablePreprocessor(min_frequency=1).fit({"c": ["x", "y", "NA", "x"]})
+    assert list(pre.get_feature_names_out()) == ["c=x", "c=y", "c=other", "c=missing"]
+    out = pre.transform({"c": ["y", None, "w"]})
+    np.testing.assert_array_equal(out, [[0, 1, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0]])
+
+
+def test_many_categories_get_top_k_one_hot_and_a_standardised_frequency() -> None:
+    cells = ["a", "a", "a", "b", "b", "c", "d", None]
+    pre = TablePreprocessor(max_categories=2, min_frequency=1).fit({"c": cells})
+    names = ["c=a", "c=b", "c=other", "c=missing", "c_frequency"]
+    assert list(pre.get_feature_names_out()) == names
+    shares = [3 / 8, 3 / 8, 3 / 8, 2 / 8, 2 / 8, 1 / 8, 1 / 8, 0.0]  # missing: 0
+    mean, std = np.mean(shares), np.std(shares)
+    out = pre.transform({"c": ["a", "d", "unseen", None]})
+    expected = np.array(
+        [
+            [1, 0, 0, 0, (3 / 8 - mean) / std],
+            [0, 0, 1, 0, (1 / 8 - mean) / std],
+            [0, 0, 1, 0, (0 - mean) / std],
+            [0, 0, 0, 1, (0 - mean) / std],
+        ]
+    )
+    np.testing.assert_allclose(out, expected)
+    assert "frequency, one-hot of the top 2 of 4 values" in pre.describe()
+
+
+def test_booleans_become_one_0_1_column() -> None:
+    pre = TablePreprocessor().fit({"b": ["yes", "No", "YES", None], "n": [0, 1, 1, 0]})
+    assert [s["kind"] for s in pre.columns_] == ["boolean", "boolean"]
+    with pytest.warns(PreprocessingWarning, match=r"'b': 1 cell\(s\) cannot be read as boolean"):
+        out = pre.transform({"b": ["yes", "no", None, "maybe"], "n": ["1", "0", "0", "1"]})
+    # the fill for a missing or unreadable cell is the most common value (yes: 1), flagged
+    np.testing.assert_array_equal(out, [[1, 0, 1], [0, 0, 0], [1, 1, 0], [1, 1, 1]])
+
+
+def test_dates_become_days_and_parts_that_vary_standardised() -> None:
+    cells = ["2024-01-01", "2024-01-02", "2024-01-08T12:00:00"]
+    pre = TablePreprocessor().fit({"d": cells})
+    # one year and one month only: those parts are left out; Monday is 0
+    assert list(pre.get_feature_names_out()) == ["d_days", "d_weekday"]
+    expected = np.stack([z([0, 1, 7.5]), z([0, 1, 0])], axis=1)
+    np.testing.assert_allclose(pre.transform({"d": cells}), expected)
+    assert TablePreprocessor(dates="drop").fit({"d": cells}).get_feature_names_out().size == 0
+
+
+def test_id_like_constant_and_empty_columns_are_left_out_with_a_note() -> None:
+    n = 25
+    table = {
+        "user": [f"u{i}" for i in range(n)],
+        "row": list(range(1, n + 1)),
+        "const": ["k"] * n,
+        "empty": ["NA"] * n,
+        "x": [float(i % 4) for i in range(n)],
+    }
+    pre = TablePreprocessor().fit(table)
+    assert [s["kind"] for s in pre.columns_] == ["id", "id", "constant", "empty", "numeric"]
+    assert list(pre.get_feature_names_out()) == ["x"]
+    assert pre.describe() == (
+        "column  kind      used as\n"
+        "user    id        left out: ID-like, a distinct value on almost every row\n"
+        "row     id        left out: ID-like, a distinct value on almost every row\n"
+        "const   constant  left out: one value only ('k')\n"
+        "empty   empty     left out: every cell is missing\n"
+        "x       numeric   standardised"
+    )
+    # columns left out need not be there at transform time
+    assert pre.transform({"x": [0.0, 3.0]}).shape == (2, 1)
+
+
+def test_a_real_valued_column_of_distinct_values_is_numeric_not_an_id() -> None:
+    values = [0.5 + i * 1.37 for i in range(30)]
+    assert TablePreprocessor().fit({"v": values}).columns_[0]["kind"] == "numeric"
+
+
+def test_a_missing_column_at_transform_is_an_error_naming_it() -> None:
+    pre = TablePreprocessor().fit({"a": [1, 2, 3], "b": ["x", "y", "x"]})
+    with pytest.raises(ValueError, match=r"column\(s\) \['b'\] missing"):
+        pre.transform({"a": [1, 2]})
+    with pytest.raises(ValueError, match="expected 2 columns, as at fit, got 1"):
+        pre.transform(np.array([[1.0], [2.0]]))
+    with pytest.raises(ValueError, match="not fitted yet"):
+        TablePreprocessor().transform({"a": [1]})
+    with pytest.raises(ValueError, match="got str with 0 dimension"):
+        pre.fit("a,b")
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"max_categories": 0}, {"min_frequency": 1.5}, {"id_threshold": 0}, {"dates": "x"}],
+)
+def test_bad_parameters_are_refused_at_fit(params: dict) -> None:
+    with pytest.raises(ValueError, match=next(iter(params))):
+        TablePreprocessor(**params).fit({"a": [1, 2]})
+
+
+ROWS = [
+    {"num": "1.5", "cat": "red", "flag": "yes", "day": "2024-05-01"},
+    {"num": "NA", "cat": "blue", "flag": "no", "day": "2024-05-03"},
+    {"num": "4", "cat": "red", "flag": "", "day": ""},
+    {"num": "2", "cat": "green", "flag": "yes", "day": "2024-06-10"},
+]
+COLUMNS = {name: [row[name] for row in ROWS] for name in ROWS[0]}
+
+
+def test_dataframe_dict_rows_table_and_array_inputs_give_identical_results(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "raw.csv"
+    path.write_text("num,cat,flag,day\n" + "\n".join(",".join(r.values()) for r in ROWS) + "\n")
+    inputs = [COLUMNS, ROWS, read_csv(path), np.array([list(r.values()) for r in ROWS], object)]
+    pd = pytest.importorskip("pandas")
+    inputs.append(pd.DataFrame(COLUMNS))
+    outputs = [TablePreprocessor(min_frequency=1).fit_transform(X) for X in inputs]
+    for out in outputs[1:]:
+        np.testing.assert_array_equal(out, outputs[0])
+    assert outputs[0].shape == (4, 12) and np.isfinite(outputs[0]).all()
+    frame = TablePreprocessor().fit(pd.DataFrame(COLUMNS))
+    assert list(frame.feature_names_in_) == ["num", "cat", "flag", "day"]
+    assert not hasattr(TablePreprocessor().fit(inputs[3]), "feature_names_in_")
+
+
+def test_pandas_missing_values_and_dtypes_are_read() -> None:
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(
+        {
+            "i": pd.array([1, None, 3], dtype="Int64"),
+            "b": [True, False, True],
+            "t": pd.to_datetime(["2024-01-01", None, "2024-01-03"]),
+            "c": pd.Categorical(["u", None, "v"]),
+        }
+    )
+    pre = TablePreprocessor(min_frequency=1).fit(frame)
+    assert [s["kind"] for s in pre.columns_] == ["numeric", "boolean", "date", "category"]
+    assert np.isfinite(pre.transform(frame)).all()
+
+
+def test_the_config_round_trips_through_json_exactly() -> None:
+    pre = TablePreprocessor(min_frequency=1, max_categories=2, dtype="float32").fit(COLUMNS)
+    text = json.dumps(pre.to_config())
+    again = TablePreprocessor.from_config(json.loads(text))
+    raw = {**COLUMNS, "cat": ["red", "purple", None, "blue"], "num": ["x", "3", "", "2.25"]}
+    with pytest.warns(PreprocessingWarning):
+        first, second = pre.transform(raw), again.transform(raw)
+    assert first.dtype == np.float32 and first.tobytes() == second.tobytes()
+    assert again.describe() == pre.describe() and again.get_params() == pre.get_params()
+    unpickled = pickle.loads(pickle.dumps(pre))
+    assert unpickled.transform(COLUMNS).tobytes() == pre.transform(COLUMNS).tobytes()
+    with pytest.raises(ValueError, match="expected a config of format"):
+        TablePreprocessor.from_config({"format": "other"})
+
+
+def test_a_config_that_is_not_one_is_refused_naming_what_is_wrong() -> None:
+    config = TablePreprocessor().fit({"a": [1.0, 2.0, 3.0]}).to_config()
+    del config["columns"][0]["median"]
+    with pytest.raises(ValueError, match=r"column spec 0 \(numeric\) lacks \['median'\]"):
+        TablePreprocessor.from_config(config)
+    config["columns"] = [{"kind": "pickle"}]
+    with pytest.raises(ValueError, match="column spec 0: expected a kind in"):
+        TablePreprocessor.from_config(config)
+
+
+def test_repeated_column_names_are_refused_and_all_left_out_keeps_the_rows() -> None:
+    with pytest.raises(ValueError, match=r"column name\(s\) \['x0'\] appear more than once"):
+        TablePreprocessor().fit(_frame_with_repeated_names())
+    pre = TablePreprocessor().fit({"k": ["same"] * 3})
+    assert pre.transform({"k": ["a", "b"]}).shape == (2, 0)
+
+
+def _frame_with_repeated_names():  # type: ignore[no-untyped-def]
+    pd = pytest.importorskip("pandas")
+    return pd.DataFrame([[1, 2], [3, 4]], columns=["x0", "x0"])
+
+
+def test_get_params_and_set_params_follow_the_estimator_contract() -> None:
+    pre = TablePreprocessor(max_categories=7)
+    assert pre.get_params()["max_categories"] == 7
+    assert pre.set_params(min_frequency=2) is pre and pre.min_frequency == 2
+    assert repr(pre) == "TablePreprocessor(max_categories=7, min_frequency=2)"
+    with pytest.raises(ValueError, match="no parameter 'bogus'"):
+        pre.set_params(bogus=1)
+
+
+def test_import_ffnn_imports_neither_pandas_nor_sklearn() -> None:
+    code = "import sys, ffnn; ffnn.TablePreprocessor\n"
+    code += "print('pandas' in sys.modules, 'sklearn' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["False", "False"]
+
+
+def penguins():  # type: ignore[no-untyped-def]
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("palmerpenguins")
+    frame = pd.read_csv(resources.files("palmerpenguins") / "data" / "penguins.csv")
+    return frame.drop(columns="species"), frame["species"]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_sklearn_clone_and_a_pipeline_with_mlpclassifier_on_raw_penguins() -> None:
+    pytest.importorskip("sklearn")
+    from sklearn.base import clone
+    from sklearn.model_selection import GridSearchCV, train_test_split
+    from sklearn.pipeline import make_pipeline
+
+    X, y = penguins()
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.3, random_state=0, stratify=y
+    )
+    pre = TablePreprocessor(min_frequency=3)
+    copy = clone(pre)
+    assert copy is not pre and copy.get_params() == pre.get_params()
+    mlp = ffnn.MLPClassifier(hidden_layer_sizes=(32,), max_iter=300, random_state=0)
+    pipe = make_pipeline(pre, mlp).fit(X_train, y_train)
+    assert pre.columns_[0]["name"] == "island"  # a Pipeline fits its steps in place
+    accuracy = pipe.score(X_test, y_test)
+    assert accuracy > 0.95, accuracy  # measured: 0.990 on this split
+    search = GridSearchCV(
+        make_pipeline(TablePreprocessor(), clone(mlp).set_params(max_iter=50)),
+        {"tablepreprocessor__max_categories": [1, 20]},
+        cv=2,
+    )
+    search.fit(X_train, y_train)
+    assert search.best_params_["tablepreprocessor__max_categories"] in (1, 20)
+    fitted = search.best_estimator_.named_steps["tablepreprocessor"]
+    assert "island" in fitted.describe()
+
+
+def test_it_works_inside_a_column_transformer() -> None:
+    pytest.importorskip("sklearn")
+    from sklearn.compose import ColumnTransformer
+
+    X, _ = penguins()
+    mixer = ColumnTransformer(
+        [("raw", TablePreprocessor(), ["island", "sex", "bill_length_mm"])], remainder="drop"
+    )
+    out = mixer.fit_transform(X)
+    names = list(mixer.get_feature_names_out())
+    assert names[:2] == ["raw__island=Biscoe", "raw__island=Dream"] and out.shape == (344, 10)
+    assert np.isfinite(out).all()
