@@ -158,6 +158,8 @@ def test_demo_ends_with_commands_that_run_as_printed(agg, tmp_path, monkeypatch,
     assert main(["demo", "--iterations", "100", "--out", str(tmp_path / "demo")]) == 0
     out = capsys.readouterr().out
     scripts = Path(sys.executable).parent
+    if scripts.is_relative_to(ROOT):  # a .venv inside the clone is named from it: .venv/bin
+        scripts = scripts.relative_to(ROOT)
     assert f"(or first: . {scripts}/activate, and then type them without {scripts}/)" in out
     commands = closing_commands(out)
     assert [words[0] for words in commands] == [
