@@ -257,12 +257,18 @@ class Sequential:
         check_n_features(X, self.n_features_in)
         with np.errstate(over="ignore", invalid="ignore"):  # reported below, with the cause
             logits = self.forward(X, training=False)
+        return self.check_finite_outputs(logits, X)
+
+    def check_finite_outputs(self, logits: np.ndarray, X: Any) -> np.ndarray:
+        """``logits`` ``(n_samples, n_outputs)``, computed from ``X`` (dense or sparse), once
+        they are all finite; outputs that overflowed (they would give NaN probabilities or
+        infinite values) are refused with a ``FloatingPointError`` naming the first row."""
         if not np.isfinite(logits).all():
             row = int(np.argwhere(~np.isfinite(logits))[0, 0])
             largest = max(float(np.abs(p.data).max()) for p in self.parameters())
             raise FloatingPointError(
                 f"the network's outputs overflow {self.dtype} for X (first in row {row}, whose "
-                f"largest |value| is {float(np.abs(X[row]).max()):g}; the largest |weight| is "
+                f"largest |value| is {float(abs(X[row]).max()):g}; the largest |weight| is "
                 f"{largest:g}): scale the inputs like the training data, or retrain with a "
                 "smaller learning rate"
             )

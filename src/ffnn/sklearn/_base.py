@@ -291,20 +291,11 @@ class BaseMLP(TransformerMixin, ClassNamePrefixFeaturesOutMixin, BaseEstimator):
             forget_batch(self.model_)
 
     def _logits(self, X: Any) -> np.ndarray:
-        """Logits ``(n_samples, n_outputs_)`` for checked ``X``; outputs that overflow (they
-        would give NaN probabilities or infinite values) are refused, as ``Sequential.predict``
-        refuses them."""
+        """Logits ``(n_samples, n_outputs_)`` for checked ``X``; outputs that overflow are
+        refused as ``Sequential.predict`` refuses them (:meth:`Sequential.check_finite_outputs`)."""
         with np.errstate(over="ignore", invalid="ignore"):  # reported below, with the cause
             logits = self._run(X, self.model_.layers)
-        if not np.isfinite(logits).all():
-            row = int(np.argwhere(~np.isfinite(logits))[0, 0])
-            largest = max(float(np.abs(p.data).max()) for p in self.model_.parameters())
-            raise FloatingPointError(
-                f"the network's outputs overflow {self.model_.dtype} for X (first in row {row}; "
-                f"the largest |weight| is {largest:g}): scale the inputs like the training data, "
-                "or refit with a smaller learning rate"
-            )
-        return logits
+        return self.model_.check_finite_outputs(logits, X)
 
     def _loss(self) -> Loss:
         """The network's loss (which also holds the output link)."""
