@@ -77,9 +77,9 @@ def test_estimators_and_sequential_fit_run_the_same_epoch_runner_and_hooks(
     epochs_run: list[int] = []
     original = epoch_module.EpochRunner.epoch
 
-    def counted(self: Any, epoch: int, bar: Any = None) -> Any:
+    def counted(self: Any, epoch: int) -> Any:
         epochs_run.append(epoch)
-        return original(self, epoch, bar)
+        return original(self, epoch)
 
     monkeypatch.setattr(epoch_module.EpochRunner, "epoch", counted)
     estimator_events = Events()

@@ -117,7 +117,7 @@ class EpochRunner:
                 return False
         return True
 
-    def epoch(self, epoch: int, bar: Any = None) -> dict[str, float] | None:
+    def epoch(self, epoch: int) -> dict[str, float] | None:
         """Train for epoch ``epoch`` (0-based); its logs (means over the batches, each counted
         by its weight, or its size with ``objective.average_by_count``), or ``None`` at a
         non-finite loss."""
@@ -156,9 +156,6 @@ class EpochRunner:
                 self._check_gradient_views()
             optimizer.step()
             loss_sum += batch_loss * (xb.shape[0] if by_count else share)
-            if bar is not None:
-                bar.update(1)
-                bar.set_postfix(loss=f"{batch_loss:.4f}", refresh=False)
             for callback in self.callbacks:
                 callback.on_batch_end(batch_index, {"loss": batch_loss})
         # a copy: a view would keep this epoch's whole permutation alive into the next epoch,

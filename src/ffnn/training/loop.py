@@ -12,7 +12,7 @@ weight ``W = Σ wb``, or ``B``):
 
 Around it: mini-batches from a batch plan (:mod:`ffnn.training.batching`; by default indices
 reshuffled each epoch by ``model.rng``), validation after each epoch, callbacks, a progress
-bar, a stop at the first non-finite loss with the last finite weights restored, and Ctrl-C
+display, a stop at the first non-finite loss with the last finite weights restored, and Ctrl-C
 ending training cleanly. There is one loop: ``Sequential.fit`` and the scikit-learn
 estimators' "sgd" and "adam" solvers both run :func:`train`, the estimators with their own
 batch plan, objective and convergence callback.
@@ -48,20 +48,13 @@ from ffnn.training.epoch import (
 )
 from ffnn.training.history import History, TrainingDivergedError, TrainingDivergedWarning
 from ffnn.training.objective import LayerPenalties, Objective
+from ffnn.training.progress import progress_for
 from ffnn.training.scaling import FeatureScaleWarning, feature_scale_problem
 
 if TYPE_CHECKING:
     from ffnn.model import Sequential
 
 __all__ = ["fit", "train"]
-
-
-def _progress_bar(total: int, epoch: int, epochs: int) -> Any:
-    from tqdm.auto import tqdm
-
-    return tqdm(
-        total=total, desc=f"Epoch {epoch + 1}/{epochs}", unit="batch", leave=True, file=sys.stderr
-    )
 
 
 def fit(
@@ -104,7 +97,12 @@ def fit(
     batch_size : samples per step; ``None`` (or anything >= n_samples) for full batches.
     shuffle : draw a new order of the samples each epoch from ``model.rng``.
     metrics : names recorded per epoch beside the loss (``"accuracy"``, ``"mae"``, ``"mse"``).
-    verbose : 0 silent; 1 a progress bar per epoch (tqdm); 2 one line per epoch.
+    verbose : 0 silent. 1: on ``sys.stderr``; when it is a terminal, one tqdm line for the whole
+        run, advanced per epoch, with the latest loss, ``val_loss`` and metrics (as many as the
+        terminal's width holds); otherwise (a file, a pipe, a notebook) no bar but plain lines
+        ``Epoch 10/200 - loss 0.1234 - val_loss 0.2345`` for the first epoch, every k-th
+        (``k = ceil(epochs run / 10)``) and the last epoch run. 2: one line per epoch on
+        ``sys.stdout``. Nothing is shown per batch (:mod:`ffnn.training.progress`).
     validation_data : ``(X_val, y_val)`` or ``(X_val, y_val, sample_weight_val)``, evaluated in
         inference mode after every epoch as ``val_loss`` and ``val_<metric>``.
     validation_split : instead, a fraction of ``(X, y)`` held out at random (``model.rng``).
@@ -280,27 +278,21 @@ def train(
     # A diverging run overflows in every layer; it is reported once, as an error naming the
     # epoch, rather than as a warning from each operation.
     # (callbacks run inside this too: numbers they compute may overflow silently)
-    with np.errstate(over="ignore", invalid="ignore"):
+    # The display closes on leaving; its last line then shows where a run stopped early.
+    progress = progress_for(verbose, epochs, initial_epoch)
+    with np.errstate(over="ignore", invalid="ignore"), progress:
         try:
             for epoch in range(initial_epoch, epochs):
                 for callback in callback_list:
                     callback.on_epoch_begin(epoch)
-                bar = _progress_bar(run.n_batches, epoch, epochs) if verbose == 1 else None
-                logs = run.epoch(epoch, bar)
+                logs = run.epoch(epoch)
                 if logs is None:
-                    if bar is not None:
-                        bar.close()
                     divergence = restore_after_divergence(run, epoch)
                     history.stopped_by = "divergence"
                     break
                 if validation is not None:
                     logs.update(validation_logs(model, loss_fn, validation, metric_fns, objective))
-                if bar is not None:
-                    bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items()})
-                    bar.close()
-                elif verbose >= 2:
-                    shown = " - ".join(f"{k}: {v:.4f}" for k, v in logs.items())
-                    print(f"Epoch {epoch + 1}/{epochs} - {shown}")
+                progress.epoch_end(epoch, logs)
                 model.epochs_trained = epoch + 1
                 for callback in callback_list:
                     # a callback may add entries to the logs (the history records them)
@@ -311,6 +303,7 @@ def train(
                     break
         except KeyboardInterrupt:
             history.stopped_by = "interrupt"
+            progress.close()  # before the message, which would otherwise break into the bar
             # Ctrl-C may come right after a step that broke the weights, before any batch
             # showed it: check them now, as at the end of a run
             restored, caveat = restore_snapshot(run) if weights_broken(run) else ("", "")
