@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import io
 import math
+import os
 
 import numpy as np
 import pytest
 
 import ffnn
-from ffnn.training.progress import plain_number
+from ffnn.training.progress import plain_number, terminal_width
 
 
 class Terminal(io.StringIO):
@@ -177,3 +178,33 @@ def test_verbose_0_shows_nothing_and_2_every_epoch_on_stdout(monkeypatch, capsys
 )
 def test_plain_number(value, text) -> None:
     assert plain_number(value) == text
+
+
+class SizedTerminal(Terminal):
+    def fileno(self) -> int:
+        return 2
+
+
+@pytest.mark.parametrize(("reported", "expected"), [(55, 55), (0, 80)])
+def test_terminal_width_from_the_terminal_and_80_when_it_reports_no_size(
+    monkeypatch, reported, expected
+) -> None:
+    monkeypatch.delenv("COLUMNS", raising=False)
+    size = os.terminal_size((reported, 0))
+    monkeypatch.setattr("os.get_terminal_size", lambda fd=1: size)
+    assert terminal_width(SizedTerminal()) == expected
+    monkeypatch.setenv("COLUMNS", "66")  # COLUMNS first, as shutil.get_terminal_size
+    assert terminal_width(SizedTerminal()) == 66
+
+
+def test_terminal_that_reports_no_size_still_shows_the_bar(monkeypatch) -> None:
+    # a pseudo-terminal nobody sized (script, some containers) reports 0 x 0; tqdm then
+    # asks for 0 columns and -1 rows, and would show nothing at all
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.setattr("os.get_terminal_size", lambda fd=1: os.terminal_size((0, 0)))
+    monkeypatch.setattr("tqdm.std._screen_shape_wrapper", lambda: lambda fp: (0, -1))
+    stream = SizedTerminal()
+    history = _fit(monkeypatch, stream, epochs=3)
+    final = _segments(stream.getvalue())[-1]
+    assert final.startswith("Epoch 3/3 |") and f"loss {history['loss'][-1]:.4g}" in final
+    assert len(final) <= 80

@@ -129,7 +129,8 @@ class EpochLines(Progress):
 
 def terminal_width(stream: IO[str]) -> int:
     """The width of the terminal ``stream`` writes to: ``COLUMNS`` when set to a positive
-    number, else the terminal's own size, else :func:`shutil.get_terminal_size`'s answer."""
+    number, else the terminal's own size, else (no size known, or 0, as a pseudo-terminal
+    nobody sized reports) :func:`shutil.get_terminal_size`'s answer (80 by default)."""
     try:
         columns = int(os.environ.get("COLUMNS", ""))
         if columns > 0:
@@ -137,9 +138,10 @@ def terminal_width(stream: IO[str]) -> int:
     except ValueError:
         pass
     try:
-        return os.get_terminal_size(stream.fileno()).columns
+        columns = os.get_terminal_size(stream.fileno()).columns
     except (AttributeError, ValueError, OSError):  # io.UnsupportedOperation is an OSError
-        return shutil.get_terminal_size().columns
+        columns = 0
+    return columns if columns > 0 else shutil.get_terminal_size().columns
 
 
 class EpochBar(Progress):
@@ -158,6 +160,8 @@ class EpochBar(Progress):
             initial=initial_epoch,
             file=stream,
             ncols=self.width,
+            # tqdm takes -1 rows from a terminal nobody sized, and then shows nothing
+            nrows=max(2, shutil.get_terminal_size().lines),
             leave=True,
             bar_format="Epoch {n_fmt}/{total_fmt} |{bar}| {elapsed}<{remaining}{postfix}",
         )
