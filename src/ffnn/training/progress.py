@@ -147,8 +147,8 @@ def terminal_width(stream: IO[str]) -> int:
 class EpochBar(Progress):
     """One tqdm line for the run: ``Epoch 37/200 |████      | 00:03<00:12, loss 0.1234,
     val_loss 0.2345``. The postfix holds the values that fit in the terminal's width (taken
-    again every epoch), in the order of the logs (loss first); the bar stays where the run
-    stopped."""
+    again every epoch): loss, then val_loss, then the others (:meth:`postfix`). The bar stays
+    where the run stopped."""
 
     def __init__(self, stream: IO[str], epochs: int, initial_epoch: int) -> None:
         from tqdm import tqdm  # the core's one third-party import besides NumPy, and lazy
