@@ -10,6 +10,8 @@ is no such date (a missing cell, ``2024-02-30``, ``25:00``) is missing, as in Py
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ffnn.onnx._graph import Graph
@@ -34,7 +36,7 @@ class _Ops:
     def c(self, value: object, dtype: object = np.int64) -> str:
         return self.g.constant("c", value, dtype)
 
-    def op(self, name: str, *inputs: str, **attributes: object) -> str:
+    def op(self, name: str, *inputs: str, **attributes: Any) -> str:
         return self.g.node(name, list(inputs), **attributes)
 
     def add(self, a: str, b: str) -> str:
