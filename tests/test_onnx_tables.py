@@ -444,3 +444,24 @@ def test_export_onnx_python_api_writes_the_same_graph(tmp_path: Path) -> None:
         run(written, NEW_ROWS)["probabilities"],
         run(to_onnx(model, preprocessor=prep, classes=["f", "t"]), NEW_ROWS)["probabilities"],
     )
+
+
+def test_info_describes_a_model_trained_on_a_table(tmp_path: Path, capsys: Any) -> None:
+    prep, _ = fit()
+    model = network(len(prep.get_feature_names_out()), 1, ffnn.BinaryCrossEntropy())
+    path = _saved(
+        tmp_path,
+        model,
+        {
+            "task": "classification",
+            "target": "churn",
+            "classes": ["no", "yes"],
+            "preprocessing": prep.to_config(),
+            "features": list(prep.feature_names_in_),
+        },
+    )
+    assert main(["info", str(path)]) == 0
+    printed = capsys.readouterr().out
+    assert "Task: classification\nTarget: churn\nClasses (2): no, yes\n" in printed
+    assert "Features (9 columns, 31 inputs to the network):" in printed
+    assert prep.describe() in printed

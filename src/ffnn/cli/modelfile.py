@@ -50,6 +50,11 @@ def run_info(args: argparse.Namespace) -> int:
         f"File: {args.model} (ffnn model format version {manifest['format_version']}, "
         f"written by ffnn {manifest.get('ffnn_version', '?')}; this is ffnn {__version__})"
     )
+    if "preprocessing" in (model.metadata or {}):
+        _print_table_model(model, args.model)
+        print(f"Epochs trained: {model.epochs_trained}")
+        model.summary()
+        return 0
     try:
         prep: Preprocessor | None = Preprocessor.from_model(model, str(args.model))
     except DataError as error:
@@ -69,6 +74,25 @@ def run_info(args: argparse.Namespace) -> int:
     print(f"Epochs trained: {model.epochs_trained}")
     model.summary()
     return 0
+
+
+def _print_table_model(model: Sequential, path: Path) -> None:
+    """Task, target, classes and each raw column's use, for a model trained on a table."""
+    metadata = model.metadata
+    try:
+        kwargs = table_export(model, path)
+    except UsageError as error:
+        print(f"Task: unknown ({error})")
+        return
+    print(f"Task: {metadata['task']}")
+    print(f"Target: {metadata.get('target') or '(not stored)'}")
+    if "classes" in kwargs:
+        classes = [str(c) for c in kwargs["classes"]]
+        print(f"Classes ({len(classes)}): {', '.join(classes)}")
+    prep = kwargs["preprocessor"]
+    names = [spec["name"] for spec in prep.columns_]
+    print(f"Features ({len(names)} columns, {model.n_features_in} inputs to the network):")
+    print(prep.describe())
 
 
 def _add_export_onnx_parser(commands: Any) -> None:
