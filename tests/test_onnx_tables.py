@@ -162,8 +162,10 @@ def identity_network(width: int) -> ffnn.Sequential:
     return model
 
 
-def test_the_graph_preprocesses_each_kind_as_transform_does() -> None:
+@pytest.mark.parametrize("prep_dtype", ["float64", "float32"])
+def test_the_graph_preprocesses_each_kind_as_transform_does(prep_dtype: str) -> None:
     prep, table = fit()
+    prep.dtype = prep_dtype  # transform rounds its output to float32: so does the graph
     width = len(prep.get_feature_names_out())
     proto = to_onnx(
         identity_network(width),
@@ -297,6 +299,9 @@ def test_arguments_that_do_not_fit_are_refused() -> None:
         to_onnx(network(width, 1, ffnn.MeanSquaredError()), preprocessor=prep, classes=[0, 1])
     with pytest.raises(ValueError, match="all text or all numbers"):
         to_onnx(binary, preprocessor=prep, classes=["a", 1])
+    renamed = ffnn.TablePreprocessor().fit({"label": ["a", "b"] * 20, "x": [1.0, 2.0] * 20})
+    with pytest.raises(ValueError, match="a column named 'label' cannot be a graph input"):
+        to_onnx(network(4, 1, ffnn.BinaryCrossEntropy()), preprocessor=renamed, classes=[0, 1])
 
 
 def test_without_dates_the_default_opset_serves() -> None:

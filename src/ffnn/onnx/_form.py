@@ -95,9 +95,10 @@ def _specs(preprocessor: Any, network: Sequential) -> tuple[list[dict[str, Any]]
             f"the preprocessor gives {width} features, the network takes {network.n_features_in}"
         )
     for name, _ in column_inputs(specs):
-        if not name or name in ANSWERS:
+        if not name or name in (*ANSWERS, "logits"):
             raise ValueError(
-                f"a column named {name!r} cannot be a graph input (the outputs are {list(ANSWERS)})"
+                f"a column named {name!r} cannot be a graph input (the graph's values "
+                f"{[*ANSWERS, 'logits']} have those names): rename it before fitting"
             )
     return specs, np.dtype(preprocessor.dtype)
 
