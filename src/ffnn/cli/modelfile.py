@@ -19,6 +19,7 @@ from ffnn.csvdata import DataError, Preprocessor
 from ffnn.io import MANIFEST
 from ffnn.layers import Dense
 from ffnn.model import Sequential
+from ffnn.preprocessing import TablePreprocessor
 
 
 def add_parser(commands: Any) -> None:
@@ -49,6 +50,11 @@ def run_info(args: argparse.Namespace) -> int:
         f"File: {args.model} (ffnn model format version {manifest['format_version']}, "
         f"written by ffnn {manifest.get('ffnn_version', '?')}; this is ffnn {__version__})"
     )
+    if "preprocessing" in (model.metadata or {}):
+        _print_table_model(model, args.model)
+        print(f"Epochs trained: {model.epochs_trained}")
+        model.summary()
+        return 0
     try:
         prep: Preprocessor | None = Preprocessor.from_model(model, str(args.model))
     except DataError as error:
@@ -70,16 +76,38 @@ def run_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_table_model(model: Sequential, path: Path) -> None:
+    """Task, target, classes and each raw column's use, for a model trained on a table."""
+    metadata = model.metadata
+    try:
+        kwargs = table_export(model, path)
+    except UsageError as error:
+        print(f"Task: unknown ({error})")
+        return
+    print(f"Task: {metadata['task']}")
+    print(f"Target: {metadata.get('target') or '(not stored)'}")
+    if "classes" in kwargs:
+        classes = [str(c) for c in kwargs["classes"]]
+        print(f"Classes ({len(classes)}): {', '.join(classes)}")
+    prep = kwargs["preprocessor"]
+    names = [spec["name"] for spec in prep.columns_]
+    print(f"Features ({len(names)} columns, {model.n_features_in} inputs to the network):")
+    print(prep.describe())
+
+
 def _add_export_onnx_parser(commands: Any) -> None:
     export = commands.add_parser(
         "export-onnx",
         help="export a model to ONNX (needs the onnx extra)",
         description=(
-            "Write the model as an ONNX graph (pip install 'ffnn[onnx]'). The stored "
-            "standardisation is folded into the first layer (and, for a regression, the "
-            "target's into the last), so the ONNX model takes the raw feature columns, in the "
-            "order 'ffnn info' lists them, and gives values in the target's units; class k of "
-            "its outputs is the k-th class 'ffnn info' lists."
+            "Write the model as an ONNX graph (pip install 'ffnn[onnx]') that answers as "
+            "'ffnn predict' does: a classifier gives 'label' (the class labels themselves) and "
+            "'probabilities' (one column per class, two for a binary model), a regression "
+            "'prediction' in the target's units. A model trained on a table takes the raw "
+            "columns, one input per column it uses, named after it (numbers as float64, text "
+            "and dates as strings, missing cells as NaN or ''), and preprocesses them inside "
+            "the graph. A model of the previous 'ffnn train' takes one 'input' matrix of the "
+            "raw numeric columns, its standardisation folded into the first layer."
         ),
     )
     export.add_argument("model", type=Path, metavar="MODEL", help="a file written by ffnn train")
@@ -114,9 +142,60 @@ def folded_model(model: Sequential, prep: Preprocessor) -> Sequential:
     return folded
 
 
+def table_export(model: Sequential, path: Path) -> dict[str, Any]:
+    """The keyword arguments of ``export_onnx`` for a model whose metadata holds
+    ``preprocessing`` (the model-file contract of ``ffnn train``): the preprocessor, and the
+    classes or the target scaling. Read from the metadata's keys directly."""
+    metadata = model.metadata or {}
+    try:
+        task = metadata["task"]
+        if task not in ("classification", "regression"):
+            raise ValueError(f"task must be 'classification' or 'regression', got {task!r}")
+        preprocessor = TablePreprocessor.from_config(metadata["preprocessing"])
+        if not hasattr(preprocessor, "columns_"):
+            raise ValueError("the preprocessing is not fitted")
+        if task == "classification":
+            return {"preprocessor": preprocessor, "classes": metadata["classes"]}
+        return {"preprocessor": preprocessor, "target_scaling": metadata.get("target_scaling")}
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise UsageError(f"{path}: the model's metadata is malformed ({error!s:.300})") from None
+
+
+def _onnx_failures() -> tuple[type[BaseException], ...]:
+    """What the export raises for a model it cannot write (a layer without ONNX form, weights
+    that are not finite, metadata that makes no graph)."""
+    failures: tuple[type[BaseException], ...] = (TypeError, ValueError, KeyError, IndexError)
+    try:
+        from onnx.checker import ValidationError
+
+        failures += (ValidationError,)
+    except ImportError:
+        pass
+    return failures
+
+
+def _inputs_line(kwargs: dict[str, Any], prep: Preprocessor | None, n_in: int) -> str:
+    if "preprocessor" not in kwargs:
+        assert prep is not None
+        features = prep.features or [f"{n_in} columns"]
+        return (
+            f"Inputs: {', '.join(features)} (raw values: the standardisation is built in), as "
+            "the columns of one matrix 'input' (batch, n)"
+        )
+    specs = [s for s in kwargs["preprocessor"].columns_ if s["outputs"]]
+    typed = [f"{s['name']} ({'float64' if s['kind'] == 'numeric' else 'string'})" for s in specs]
+    return f"Inputs: {', '.join(typed)}, each (batch, 1), preprocessed in the graph"
+
+
 def run_export_onnx(args: argparse.Namespace) -> int:
     model = load_model(args.model)
-    prep = Preprocessor.from_model(model, str(args.model))
+    prep: Preprocessor | None = None
+    if "preprocessing" in (model.metadata or {}):
+        kwargs, exported = table_export(model, args.model), model
+    else:  # a model of the previous ffnn train, or one without metadata
+        prep = Preprocessor.from_model(model, str(args.model))
+        exported = folded_model(model, prep)
+        kwargs = {} if prep.classes is None else {"classes": prep.classes}
     check_writable(args.out, "OUT.onnx")
     try:
         from ffnn.onnx import export_onnx
@@ -125,17 +204,22 @@ def run_export_onnx(args: argparse.Namespace) -> int:
             f"ONNX export needs the onnx extra: pip install 'ffnn[onnx]' ({error})"
         ) from None
     try:
-        export_onnx(folded_model(model, prep), args.out)
+        export_onnx(exported, args.out, **kwargs)
     except ImportError as error:
         raise UsageError(
             f"ONNX export needs the onnx extra: pip install 'ffnn[onnx]' ({error})"
         ) from None
-    except (TypeError, ValueError) as error:  # e.g. a layer ONNX export does not cover
-        raise UsageError(f"cannot export {args.model}: {error}") from None
+    except _onnx_failures() as error:  # e.g. a layer ONNX export does not cover
+        raise UsageError(f"cannot export {args.model}: {error!s:.300}") from None
     print(f"Saved {args.out}")
-    features = prep.features or [f"{model.n_features_in} columns"]
-    print(f"Inputs: {', '.join(features)} (raw values: the standardisation is built in)")
-    if prep.classes is not None:
-        pairs = ", ".join(f"{k} {name}" for k, name in enumerate(prep.class_names()))
+    print(_inputs_line(kwargs, prep, model.n_features_in))
+    if "classes" in kwargs:
+        names = prep.class_names() if prep is not None else [str(c) for c in kwargs["classes"]]
+        pairs = ", ".join(f"{k} {name}" for k, name in enumerate(names))
+        print(f"Outputs: label (batch,), the class; probabilities (batch, {len(names)})")
         print(f"Classes by output index: {pairs}")
+    elif "preprocessor" in kwargs:
+        print("Outputs: prediction (batch, 1), in the target's units")
+    else:
+        print("Outputs: predictions (batch,), in the target's units")
     return 0

@@ -28,6 +28,13 @@ Then the head, from the model's loss or the estimator: ``logits`` ``(batch, n_ou
 classifier ``probabilities`` (``predict_proba``) and ``label`` (``predict``; an estimator's
 ``classes_`` looked up by index); for a regressor ``predictions`` (``predict``).
 
+With ``preprocessor=`` (a fitted :class:`ffnn.TablePreprocessor`), ``classes=`` or
+``target_scaling=``, the graph answers as ``ffnn predict`` does: it reads the raw columns (one
+input per column used, float64 numbers or strings, ``(batch, 1)``), preprocesses them inside the
+graph (``ai.onnx.ml`` ``LabelEncoder`` for text, dates parsed with ``StringSplit`` from opset 20)
+and gives ``label`` (the class labels) and ``probabilities`` (two columns for a binary network),
+or ``prediction`` in the target's units.
+
 A float64 export spells BatchNorm and LayerNorm out too (their ``epsilon`` attribute is a 32-bit
 float) and refuses an exact GELU: onnxruntime has no float64 ``Erf``, and its float64 ``Gelu``
 is no more accurate than float32.
@@ -36,7 +43,9 @@ Needs the ``onnx`` extra (``pip install 'ffnn[onnx]'``); importing this module d
 onnx.
 
 Modules: :mod:`ffnn.onnx._graph` (the graph a layer's hook fills), :mod:`ffnn.onnx._head`
-(the outputs after the logits), :mod:`ffnn.onnx.export` (the two functions).
+(the outputs after the logits), :mod:`ffnn.onnx._form` (the answering form's ends),
+:mod:`ffnn.onnx._table` (each column kind's encoding), :mod:`ffnn.onnx._dates` (ISO dates parsed
+in the graph), :mod:`ffnn.onnx.export` (the two functions).
 """
 
 from __future__ import annotations

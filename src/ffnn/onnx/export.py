@@ -18,6 +18,7 @@ from ffnn._checks import check_dtype
 from ffnn._version import __version__
 from ffnn.layers import Layer, declares
 from ffnn.model import Sequential
+from ffnn.onnx._form import Form, add_answers, add_inputs, answer_form
 from ffnn.onnx._graph import Graph
 from ffnn.onnx._head import add_head, check_outputs, unwrap
 
@@ -95,16 +96,21 @@ def _check_finite(g: Graph, network: Sequential) -> None:
         )
 
 
-def _check_opset(opset: Any, onnx: Any) -> int:
+def _check_opset(opset: Any, onnx: Any, least: int = 0) -> int:
     newest = int(onnx.defs.onnx_opset_version())
     if opset is None:
-        return DEFAULT_OPSET
+        return max(DEFAULT_OPSET, least)
     if isinstance(opset, bool) or not isinstance(opset, int | np.integer):
         raise TypeError(f"opset must be an int or None, got {type(opset).__name__}")
     if not MIN_OPSET <= opset <= newest:
         raise ValueError(
             f"opset must be from {MIN_OPSET} to {newest} (the newest this onnx {onnx.__version__} "
             f"knows), got {opset}"
+        )
+    if opset < least:
+        raise ValueError(
+            f"opset {opset} cannot parse dates in the graph (StringSplit, RegexFullMatch); the "
+            f"preprocessor has a date column: use opset {least} or newer"
         )
     return int(opset)
 
@@ -115,6 +121,9 @@ def to_onnx(
     opset: int | None = None,
     outputs: str | Sequence[str] = "auto",
     dtype: Any = "float32",
+    preprocessor: Any = None,
+    classes: Any = None,
+    target_scaling: Any = None,
 ) -> onnx.ModelProto:
     """The ONNX model of ``model``, checked with ``onnx.checker.check_model``.
 
@@ -130,6 +139,20 @@ def to_onnx(
         label for a classification loss, predictions for a regression loss, logits without a
         loss.
     dtype : float32 (default; a float64 model's weights are rounded to float32) or float64.
+    preprocessor : a fitted :class:`ffnn.TablePreprocessor` whose output the network takes: the
+        graph then reads the raw columns, one input per column it uses, named after it
+        (numeric: float64 ``(batch, 1)``, NaN missing; category, boolean, date: strings
+        ``(batch, 1)``, ``""`` or ``NA``... missing), and preprocesses them as ``transform``.
+    classes : the class labels in output order (text or numbers; two for a network with one
+        sigmoid output). The outputs are then ``label`` ``(batch,)``, the labels themselves,
+        and ``probabilities`` ``(batch, n_classes)``, two columns for a binary network.
+    target_scaling : ``{"mean": m, "scale": s}`` of a regression whose network predicts
+        ``(y - m) / s``: the output is then ``prediction`` ``(batch, n_outputs)`` in the
+        target's units.
+
+    With any of the last three (the *answering form*, as ``ffnn predict`` answers), the outputs
+    are ``label`` and ``probabilities`` for a classification loss (classes ``0..K-1`` unless
+    given) or ``prediction`` for a regression loss, and ``outputs`` must be ``"auto"``.
 
     Raises ``ValueError`` for a layer with no ONNX form (no ``to_onnx`` hook), naming it, or
     with a weight that is NaN or infinite in ``dtype`` (a float64 weight beyond float32's range
@@ -138,26 +161,36 @@ def to_onnx(
     onnx = _import_onnx()
     network, head = unwrap(model)
     dtype = check_dtype(dtype)
-    opset = _check_opset(opset, onnx)
+    form: Form | None = None
+    if preprocessor is not None or classes is not None or target_scaling is not None:
+        if outputs != "auto":
+            raise ValueError(
+                "outputs must be 'auto' with preprocessor, classes or target_scaling (the "
+                f"outputs are then label and probabilities, or prediction), got {outputs!r}"
+            )
+        form = answer_form(network, head, preprocessor, classes, target_scaling)
+    opset = _check_opset(opset, onnx, form.min_opset() if form is not None else 0)
     _check_hooks(network)
-    names = check_outputs(outputs, head, network.loss)
+    names = check_outputs(outputs, head, network.loss) if form is None else []
     g = Graph(onnx, dtype, opset)
+    helper = onnx.helper
+    inputs = [helper.make_tensor_value_info("input", g.elem_type, ["batch", network.n_features_in])]
     x = "input"
     with np.errstate(over="ignore", invalid="ignore"):  # a weight cast to inf: reported below
+        if form is not None:
+            inputs, x = add_inputs(g, form, network.n_features_in)
         for position, layer in enumerate(network.layers):
             x = _convert(g, position, layer, x)
         g.rename(x, "logits")
-        declared = add_head(g, head, network.n_outputs, names)
+        if form is None:
+            declared = add_head(g, head, network.n_outputs, names)
+        else:
+            declared = add_answers(g, form, network.n_outputs)
+            names = [d.name for d in declared]
     _check_finite(g, network)
-    helper = onnx.helper
-    graph = helper.make_graph(
-        g.nodes,
-        "ffnn",
-        [helper.make_tensor_value_info("input", g.elem_type, ["batch", network.n_features_in])],
-        declared,
-        initializer=g.initializers,
-    )
+    graph = helper.make_graph(g.nodes, "ffnn", inputs, declared, initializer=g.initializers)
     opsets = [helper.make_opsetid("", opset)]
+    opsets += [helper.make_opsetid(*domain) for domain in (form.domains() if form else [])]
     layers = " -> ".join(repr(layer) for layer in network.layers)
     proto = helper.make_model(
         graph,
@@ -188,6 +221,10 @@ def to_onnx(
         if getattr(model, attribute, None) is not None:  # an estimator's
             values = np.asarray(getattr(model, attribute)).tolist()
             properties[name] = json.dumps(values, default=str)
+    if form is not None and form.classes is not None:
+        properties["classes"] = json.dumps(form.classes.tolist())
+    if preprocessor is not None:
+        properties["preprocessing"] = json.dumps(preprocessor.to_config())
     helper.set_model_props(proto, properties)
     onnx.checker.check_model(proto, full_check=True)
     return proto
@@ -200,6 +237,9 @@ def export_onnx(
     opset: int | None = None,
     outputs: str | Sequence[str] = "auto",
     dtype: Any = "float32",
+    preprocessor: Any = None,
+    classes: Any = None,
+    target_scaling: Any = None,
 ) -> None:
     """Write ``model`` to ``path`` as an ONNX file (see :func:`to_onnx` for the arguments).
 
@@ -208,7 +248,16 @@ def export_onnx(
     """
     from ffnn.io import replace_atomically
 
-    data = to_onnx(model, opset=opset, outputs=outputs, dtype=dtype).SerializeToString()
+    proto = to_onnx(
+        model,
+        opset=opset,
+        outputs=outputs,
+        dtype=dtype,
+        preprocessor=preprocessor,
+        classes=classes,
+        target_scaling=target_scaling,
+    )
+    data = proto.SerializeToString()
 
     def write(stream: BinaryIO) -> None:
         stream.write(data)
