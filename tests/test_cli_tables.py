@@ -20,7 +20,7 @@ import pytest
 import ffnn
 from ffnn import csvdata
 from ffnn.cli import main
-from ffnn.cli.train import validation_rows
+from ffnn.cli._stopping import validation_rows
 
 EARLY_LINE = re.compile(
     r"^Early stopping: stopped at epoch (\d+) of (\d+) \((\w+) no better for (\d+) epochs\); "
