@@ -652,3 +652,39 @@ def test_names_from_a_file_reach_the_terminal_quoted_and_cut(tmp_path, capsys):
     line = one_error_line(capsys, "train")
     assert "\x1b" not in line and "'\\x1b[2J'" in line and "(100,001 chars)" in line
     assert len(line) < 400
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ("features_reordered", "the preprocessing's columns are not the features"),
+        ("features_absent", "the preprocessing's columns are not the features"),
+        ("with_feature_scaling", "it holds both preprocessing and feature_scaling"),
+        ("preprocessing_a_list", "expected a config of format"),
+        ("unfitted_preprocessing", "the preprocessing's columns are not the features"),
+    ],
+)
+def test_metadata_whose_preprocessing_disagrees_with_the_rest_is_one_line(
+    case, message, models, tmp_path, capsys
+):
+    model = ffnn.load(models["classification"])
+    metadata = model.metadata
+    if case == "features_reordered":
+        metadata["features"] = metadata["features"][::-1]
+    elif case == "features_absent":
+        metadata["features"] = None
+    elif case == "with_feature_scaling":
+        metadata["feature_scaling"] = {"mean": [0.0, 0.0], "scale": [1.0, 1.0]}
+    elif case == "preprocessing_a_list":
+        metadata["preprocessing"] = [metadata["preprocessing"]]
+    else:
+        config = metadata["preprocessing"]
+        metadata["preprocessing"] = {"format": config["format"], "params": config["params"]}
+    path = tmp_path / "damaged.ffnn"
+    ffnn.save(model, path)
+    data = tmp_path / "rows.csv"
+    data.write_text("a,b,y\n1,2,0\n")
+    for command in ("predict", "evaluate"):
+        assert main([command, str(path), str(data)]) == 2
+        line = one_error_line(capsys, command)
+        assert f"{path}: the model's metadata is malformed" in line and message in line
