@@ -69,17 +69,20 @@ def models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 # -- hostile CSV files ------------------------------------------------------------------------
 HEADER = "a,b,y\n1,2,0\n"
+#: cells in an input column that are not a usable number: taken as missing (train fits the
+#: column on what is left; predict and evaluate note the column and the count), not refused.
+#: The value: the file, and the column whose cell predict notes (None: a missing cell, no note)
+ODD_CELLS: dict[str, tuple[bytes, str | None]] = {
+    "cell_1e300": (b"a,b,y\n1,2,0\n1e300,3,1\n2,1,0\n", "a"),
+    "cell_1e39": (b"a,b,y\n1,2,0\n3,1e39,1\n2,1,0\n", "b"),
+    "cell_minus_1e39": (b"a,b,y\n1,2,0\n-1e39,3,1\n2,1,0\n", "a"),
+    "cell_400_digits": (HEADER.encode() + b"1" + b"0" * 400 + b",1,1\n", "a"),
+    "cell_nan": (b"a,b,y\n1,2,0\n3,nan,1\n2,1,0\n", None),
+    "cell_inf": (b"a,b,y\n1,2,0\ninf,3,1\n2,1,0\n", "a"),
+    "cell_text": (b"a,b,y\n1,2,0\n3,oops,1\n2,1,0\n", "b"),
+    "nul_byte": (b"a,b,y\n1,2,0\n3,\x004,1\n", "b"),
+}
 HOSTILE_CSV: dict[str, tuple[bytes, str]] = {
-    "cell_1e300": (b"a,b,y\n1,2,0\n1e300,3,1\n2,1,0\n", "column 'a' holds 1e300 on line 3"),
-    "cell_1e39": (b"a,b,y\n1,2,0\n3,1e39,1\n2,1,0\n", "column 'b' holds 1e39 on line 3"),
-    "cell_minus_1e39": (b"a,b,y\n1,2,0\n-1e39,3,1\n2,1,0\n", "column 'a' holds -1e39 on line 3"),
-    "cell_400_digits": (HEADER.encode() + b"1" + b"0" * 400 + b",1,1\n", "holds 100000000"),
-    "cell_nan": (b"a,b,y\n1,2,0\n3,nan,1\n2,1,0\n", "column 'b' holds nan on line 3"),
-    "cell_inf": (b"a,b,y\n1,2,0\ninf,3,1\n2,1,0\n", "column 'a' holds inf on line 3"),
-    "cell_text": (
-        b"a,b,y\n1,2,0\n3,oops,1\n2,1,0\n",
-        "column 'b' is not numeric: 'oops' on line 3",
-    ),
     "unclosed_quote": (
         b'a,b,y\n1,2,0\n"3,4,1\n5,6,0\n7,8,1\n',
         "a quoted field on line 3 is never closed",
@@ -88,7 +91,6 @@ HOSTILE_CSV: dict[str, tuple[bytes, str]] = {
     "binary": (bytes(range(256)) * 4, "is not a UTF-8 text file"),
     "non_utf8_cell": (b"a,b,y\n1,2,0\n3,4,\xff\xfe\n", "is not a UTF-8 text file"),
     "latin1": ("a,b,y\n1,2,0\n3,4,café\n".encode("latin-1"), "is not a UTF-8 text file"),
-    "nul_byte": (b"a,b,y\n1,2,0\n3,\x004,1\n", "column 'b' is not numeric: '\\x004' on line 3"),
     "empty": (b"", "is empty"),
     "blank_lines_only": (b"\n\n  \n", "is empty"),
     "bom_only": (b"\xef\xbb\xbf", "is empty"),
@@ -97,9 +99,10 @@ HOSTILE_CSV: dict[str, tuple[bytes, str]] = {
     "too_many_cells": (b"a,b,y\n1,2,0\n3,4,1,5\n", "line 3 has 4 cells, the header has 3"),
     "no_target": (b"a,b,z\n1,2,0\n3,4,1\n", "has no column 'y'"),
     "repeated_columns": (b"a,a,y\n1,2,0\n3,4,1\n", "names columns more than once: a"),
-    "many_bad_cells": (
-        HEADER.encode() + b"".join(b"x%d,2,1\n" % i for i in range(25)),
-        "; and 15 more;",
+    "all_targets_missing": (b"a,b,y\n1,2,\n3,4,NA\n", "column 'y' has no value on any row"),
+    "only_id_columns": (
+        b"a,b,y\n" + b"".join(b"%d,%d,%d\n" % (i, i + 5, i % 2) for i in range(30)),
+        "no input column is usable (each is empty, constant or ID-like: a, b)",
     ),
 }
 
@@ -118,11 +121,39 @@ def test_train_on_a_hostile_csv_exits_2_with_one_line_and_keeps_the_old_model(
     assert out.read_bytes() == b"the old model"
 
 
-NUMERIC_CASES = ["cell_1e300", "cell_1e39", "cell_400_digits", "cell_nan", "cell_inf"]
+@pytest.mark.parametrize("case", sorted(ODD_CELLS))
+def test_train_takes_odd_cells_for_missing(case, tmp_path, capsys):
+    data = tmp_path / "data.csv"
+    data.write_bytes(ODD_CELLS[case][0])
+    out = tmp_path / "m.ffnn"
+    assert main(["train", str(data), "--target", "y", "--out", str(out), *FAST]) == 0
+    assert capsys.readouterr().err == ""
+    assert ffnn.load(out).metadata["features"] == ["a", "b"]
 
 
 @pytest.mark.parametrize("task", ["classification", "regression"])
-@pytest.mark.parametrize("case", [*NUMERIC_CASES, "unclosed_quote", "binary", "too_few_cells"])
+@pytest.mark.parametrize("case", sorted(ODD_CELLS))
+def test_predict_and_evaluate_take_odd_cells_for_missing_with_one_note(
+    case, task, models, tmp_path, capsys
+):
+    content, column = ODD_CELLS[case]
+    data = tmp_path / "data.csv"
+    data.write_bytes(content)
+    n_rows = content.count(b"\n") - 1
+    assert main(["predict", str(models[task]), str(data)]) == 0
+    captured = capsys.readouterr()
+    assert len(captured.out.splitlines()) == 1 + n_rows
+    note = (
+        f"Note: {data}: column {column!r}: 1 cell(s) cannot be read as numeric, its kind at "
+        "fit; they are taken as missing"
+    )
+    assert captured.err.splitlines() == ([note] if column else [])
+    assert main(["evaluate", str(models[task]), str(data)]) == 0
+    assert capsys.readouterr().err.splitlines() == ([note] if column else [])
+
+
+@pytest.mark.parametrize("task", ["classification", "regression"])
+@pytest.mark.parametrize("case", ["unclosed_quote", "binary", "too_few_cells"])
 def test_predict_and_evaluate_refuse_a_hostile_csv_and_write_nothing(
     case, task, models, tmp_path, capsys
 ):
@@ -176,18 +207,20 @@ def test_a_byte_order_mark_is_read_as_nothing(tmp_path, capsys):
     assert ffnn.load(out).metadata["features"] == ["a", "b"]
 
 
-def test_a_column_too_spread_for_a_model_file_is_refused_at_train(tmp_path, capsys):
-    """3.4e38 is a float32 number, but a column holding it beside small ones has a standard
-    deviation (~7e37) above what a model file may hold (1.8e19: the bound ``load`` applies),
-    so ``train`` refuses it, naming the column, instead of saving a file ``load`` refuses."""
+def test_a_column_of_huge_spread_trains_and_predicts_finite_values(tmp_path, capsys):
+    """3.4e38 is a float32 number; a column holding it beside small ones has a standard
+    deviation of ~7e37, which the TablePreprocessor stores and applies (its outputs are clipped
+    to finite values): the file it saves loads and predicts."""
     rows = good_rows().replace("\n", "\n3.4e38,0,1\n", 1)
     data = tmp_path / "data.csv"
     data.write_text(rows)
     out = tmp_path / "m.ffnn"
-    assert main(["train", str(data), "--target", "y", "--out", str(out), *FAST]) == 2
-    line = one_error_line(capsys, "train")
-    assert "column 'a' cannot be standardised" in line and "rescale" in line
-    assert not out.exists()
+    assert main(["train", str(data), "--target", "y", "--out", str(out), *FAST]) == 0
+    capsys.readouterr()
+    assert main(["predict", str(out), str(data), "--proba"]) == 0
+    rows_out = list(csv.reader(io.StringIO(capsys.readouterr().out)))[1:]
+    assert len(rows_out) == 25
+    assert np.isfinite(np.array([row[1:] for row in rows_out], dtype=np.float64)).all()
 
 
 def test_a_column_of_almost_no_spread_trains_and_its_file_loads(tmp_path, capsys):
@@ -413,6 +446,8 @@ def test_export_onnx_refuses_a_model_whose_folded_weights_are_infinite(models, t
     export refuses (at load or at export) and writes no ONNX file."""
     pytest.importorskip("onnx")
     model = ffnn.load(models["regression"])
+    specs = model.metadata.pop("preprocessing")["columns"]  # as the previous ffnn train wrote
+    model.metadata["feature_scaling"] = {"mean": [s["mean"] for s in specs], "scale": [1, 1]}
     model.metadata["feature_scaling"]["scale"] = [1e-300, 1.0]
     ffnn.save(model, tmp_path / "tiny.ffnn")
     out = tmp_path / "m.onnx"
@@ -469,9 +504,11 @@ def check_outcome(status: int, command: str, capsys: pytest.CaptureFixture[str])
     """Done, or one error line with status 2 (or 1: training diverged): never a traceback."""
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err
+    notes = [line for line in captured.err.splitlines() if line.startswith("Note: ")]
+    assert all("cell(s) cannot be read as" in note for note in notes)  # one line per column
     if status != 0:
         assert status in (1, 2), status
-        lines = captured.err.strip().splitlines()
+        lines = [line for line in captured.err.strip().splitlines() if line not in notes]
         assert len(lines) == 1 and lines[0].startswith(f"ffnn {command}: error: "), captured.err
     return captured.out
 
@@ -615,3 +652,39 @@ def test_names_from_a_file_reach_the_terminal_quoted_and_cut(tmp_path, capsys):
     line = one_error_line(capsys, "train")
     assert "\x1b" not in line and "'\\x1b[2J'" in line and "(100,001 chars)" in line
     assert len(line) < 400
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ("features_reordered", "the preprocessing's columns are not the features"),
+        ("features_absent", "the preprocessing's columns are not the features"),
+        ("with_feature_scaling", "it holds both preprocessing and feature_scaling"),
+        ("preprocessing_a_list", "expected a config of format"),
+        ("unfitted_preprocessing", "the preprocessing's columns are not the features"),
+    ],
+)
+def test_metadata_whose_preprocessing_disagrees_with_the_rest_is_one_line(
+    case, message, models, tmp_path, capsys
+):
+    model = ffnn.load(models["classification"])
+    metadata = model.metadata
+    if case == "features_reordered":
+        metadata["features"] = metadata["features"][::-1]
+    elif case == "features_absent":
+        metadata["features"] = None
+    elif case == "with_feature_scaling":
+        metadata["feature_scaling"] = {"mean": [0.0, 0.0], "scale": [1.0, 1.0]}
+    elif case == "preprocessing_a_list":
+        metadata["preprocessing"] = [metadata["preprocessing"]]
+    else:
+        config = metadata["preprocessing"]
+        metadata["preprocessing"] = {"format": config["format"], "params": config["params"]}
+    path = tmp_path / "damaged.ffnn"
+    ffnn.save(model, path)
+    data = tmp_path / "rows.csv"
+    data.write_text("a,b,y\n1,2,0\n")
+    for command in ("predict", "evaluate"):
+        assert main([command, str(path), str(data)]) == 2
+        line = one_error_line(capsys, command)
+        assert f"{path}: the model's metadata is malformed" in line and message in line

@@ -96,10 +96,41 @@ def _cli_file(folder: Path) -> Path:
     return out
 
 
+def _cli_raw_file(folder: Path) -> Path:
+    """A model of ``ffnn train`` on raw columns: a number with missing cells, a text column of
+    many values (one-hot, other, missing, frequency), yes/no and dates: every kind of spec."""
+    data = folder / "raw.csv"
+    rows = ["num,city,flag,day,y"] + [
+        f"{'' if i % 7 == 0 else i / 3},"
+        f"{'NA' if i % 9 == 0 else 'c' + str(i % 4 if i < 40 else i)},"
+        f"{'yes' if i % 3 else 'no'},2024-0{1 + i % 9}-1{i % 3},{'ab'[i % 2]}"
+        for i in range(60)
+    ]
+    data.write_text("\n".join(rows) + "\n")
+    out = folder / "cli_raw.ffnn"
+    argv = ["train", str(data), "--target", "y", "--out", str(out), "--epochs", "2"]
+    assert cli_main([*argv, "--hidden", "5", "--quiet"]) == 0
+    return out
+
+
+def _cli_earlier_file(folder: Path) -> Path:
+    """A model as the previous ``ffnn train`` wrote it: ``feature_scaling``, no preprocessing."""
+    model = ffnn.load(_cli_file(folder))
+    specs = model.metadata.pop("preprocessing")["columns"]
+    model.metadata["feature_scaling"] = {
+        "mean": [spec["mean"] for spec in specs],
+        "scale": [spec["std"] for spec in specs],
+    }
+    path = folder / "cli_earlier.ffnn"
+    ffnn.save(model, path)
+    return path
+
+
 @pytest.fixture(scope="module")
 def originals(tmp_path_factory) -> dict[str, bytes]:
     folder = tmp_path_factory.mktemp("fuzz-originals")
     paths = [_sequential_file(folder), *_estimator_files(folder), _cli_file(folder)]
+    paths += [_cli_raw_file(folder), _cli_earlier_file(folder)]
     return {path.stem: path.read_bytes() for path in paths}
 
 
@@ -125,7 +156,11 @@ def _predict(loaded: Any, path: Path) -> np.ndarray:
         X = X_PROBE
         if model.metadata.get("task") is not None:  # written by ffnn train
             prep = Preprocessor.from_model(model, str(path))
-            if prep.feature_mean is not None and prep.feature_scale is not None:
+            if prep.inputs is not None:  # raw cells: numbers, text, missing, a date
+                probe = ["1.5", "c3", "", "yes", "2024-02-13", "unseen", "-1e30"]
+                raw = {name: probe for name in prep.features or []}
+                X = prep.inputs.transform(raw)
+            elif prep.feature_mean is not None and prep.feature_scale is not None:
                 # ordinary data: within two standard deviations of the training mean
                 X = prep.feature_mean + X_PROBE * prep.feature_scale
             X = prep.standardise(X)
@@ -355,9 +390,9 @@ def test_mutated_files_load_and_predict_finite_numbers_or_are_refused_naming_the
 def test_hostile_scaling_statistics_are_refused_by_every_command(
     originals, tmp_path, capsys, field, value
 ) -> None:
-    path = tmp_path / "cli.ffnn"
-    path.write_bytes(originals["cli"])
     section, key = field.split(".")
+    path = tmp_path / "cli.ffnn"
+    path.write_bytes(originals["cli" if section == "target_scaling" else "cli_earlier"])
 
     def edit(members: dict[str, bytes]) -> None:
         document = json.loads(members["ffnn.json"])
@@ -381,3 +416,111 @@ def test_hostile_scaling_statistics_are_refused_by_every_command(
     assert cli_main(["export-onnx", str(path), "--out", str(tmp_path / "m.onnx")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 2 and str(path) in err and "Traceback" not in err
+
+
+def _spec(config: dict, kind: str) -> dict:
+    """The first column spec of ``kind`` in a TablePreprocessor config."""
+    return next(spec for spec in config["columns"] if spec["kind"] == kind)
+
+
+#: edits of metadata["preprocessing"] (the TablePreprocessor's config) of a file of ffnn train
+HOSTILE_PREPROCESSING: dict[str, Callable[[dict], object]] = {
+    "std_nan": lambda c: _spec(c, "numeric").update(std=float("nan")),
+    "std_inf": lambda c: _spec(c, "numeric").update(std=float("inf")),
+    "std_zero": lambda c: _spec(c, "numeric").update(std=0.0),
+    "std_negative": lambda c: _spec(c, "numeric").update(std=-1.0),
+    "std_text": lambda c: _spec(c, "numeric").update(std="1"),
+    "std_bool": lambda c: _spec(c, "numeric").update(std=True),
+    "mean_huge": lambda c: _spec(c, "numeric").update(mean=1e300),
+    "median_400_digits": lambda c: _spec(c, "numeric").update(median=10**400),
+    "median_missing": lambda c: _spec(c, "numeric").pop("median"),
+    "indicator_text": lambda c: _spec(c, "numeric").update(indicator="yes"),
+    "an_unknown_key": lambda c: _spec(c, "numeric").update(code="import os"),
+    "unknown_kind": lambda c: _spec(c, "numeric").update(kind="embedding"),
+    "kind_a_list": lambda c: _spec(c, "numeric").update(kind=["numeric"]),
+    "name_a_number": lambda c: _spec(c, "numeric").update(name=3),
+    "outputs_one_more": lambda c: _spec(c, "numeric")["outputs"].append("extra"),
+    "outputs_renamed": lambda c: _spec(c, "numeric").update(outputs=["x", "y"]),
+    "fill_half": lambda c: _spec(c, "boolean").update(fill=0.5),
+    "origin_inf": lambda c: _spec(c, "date").update(origin=float("-inf")),
+    "date_part_unknown": lambda c: _spec(c, "date")["parts"].update(hour={"median": 0}),
+    "date_parts_a_list": lambda c: _spec(c, "date").update(parts=["days"]),
+    "categories_numbers": lambda c: _spec(c, "category").update(categories=[1, 2]),
+    "categories_repeated": lambda c: _spec(c, "category")["categories"].append(
+        _spec(c, "category")["categories"][0]
+    ),
+    "categories_huge": lambda c: _spec(c, "category").update(categories=["v"] * 1_000_001),
+    "frequency_above_one": lambda c: _spec(c, "category")["frequencies"].update(c1=2.0),
+    "frequencies_a_list": lambda c: _spec(c, "category").update(frequencies=[0.5]),
+    "missing_a_number": lambda c: _spec(c, "category").update(missing=1),
+    "columns_an_object": lambda c: c.update(columns={}),
+    "columns_empty": lambda c: c.update(columns=[], n_features_in=0),
+    "column_named_twice": lambda c: c["columns"].append(dict(_spec(c, "numeric"))),
+    "n_features_in_text": lambda c: c.update(n_features_in="4"),
+    "n_features_in_huge": lambda c: c.update(n_features_in=10**12),
+    "named_a_number": lambda c: c.update(named=1),
+    "params_unknown": lambda c: c["params"].update(pickle=True),
+    "params_max_categories_negative": lambda c: c["params"].update(max_categories=-1),
+    "params_dtype": lambda c: c["params"].update(dtype="float16"),
+    "format_other": lambda c: c.update(format="sklearn/1"),
+    "unknown_top_key": lambda c: c.update(transformers=[]),
+    "a_column_dropped": lambda c: c["columns"].pop(),
+    "a_left_out_column_with_outputs": lambda c: c["columns"][0].update(
+        kind="id", outputs=c["columns"][0]["outputs"]
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_PREPROCESSING))
+def test_hostile_preprocessing_is_refused_in_one_line_by_every_command(
+    originals, tmp_path, capsys, case
+) -> None:
+    """A file of ffnn train whose stored TablePreprocessor config is damaged or hostile: the
+    Python API raises a ValueError naming the file, predict and evaluate print one line and
+    exit 2, never a traceback (the config is also checked for its fit with the network)."""
+    path = tmp_path / "raw.ffnn"
+    path.write_bytes(originals["cli_raw"])
+
+    def edit(members: dict[str, bytes]) -> None:
+        document = json.loads(members["ffnn.json"])
+        HOSTILE_PREPROCESSING[case](document["metadata"]["preprocessing"])
+        members["ffnn.json"] = json.dumps(document).encode()
+
+    from archive_edits import rewrite
+
+    rewrite(path, edit)
+    try:
+        model = ffnn.load(path)
+    except ValueError as error:  # NaN and infinity are refused by the loader itself
+        assert str(path) in str(error)
+    else:
+        with pytest.raises(ValueError, match=f"{re.escape(str(path))}: the model's metadata"):
+            Preprocessor.from_model(model, str(path))
+    data = tmp_path / "rows.csv"
+    data.write_text("num,city,flag,day,y\n1,c1,yes,2024-01-01,a\n")
+    capsys.readouterr()
+    assert cli_main(["predict", str(path), str(data)]) == 2
+    assert cli_main(["evaluate", str(path), str(data)]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    lines = err.splitlines()
+    assert len(lines) == 2 and all(str(path) in line for line in lines), err
+    assert lines[0].startswith("ffnn predict: error: ")
+
+
+def test_the_config_api_refuses_hostile_configs_with_value_or_type_errors(originals, tmp_path):
+    """TablePreprocessor.from_config itself: the same checks, as ValueError or TypeError."""
+    path = tmp_path / "raw.ffnn"
+    path.write_bytes(originals["cli_raw"])
+    config = ffnn.load(path).metadata["preprocessing"]
+    assert ffnn.TablePreprocessor.from_config(json.loads(json.dumps(config))).columns_
+    refused = 0
+    for case, edit in HOSTILE_PREPROCESSING.items():
+        if case in ("a_column_dropped", "column_named_twice"):
+            continue  # a consistent config by itself: refused for its fit with the network
+        damaged = json.loads(json.dumps(config))
+        edit(damaged)
+        with pytest.raises((ValueError, TypeError)):
+            ffnn.TablePreprocessor.from_config(damaged)
+        refused += 1
+    assert refused == len(HOSTILE_PREPROCESSING) - 2

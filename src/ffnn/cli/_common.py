@@ -30,8 +30,10 @@ INTERRUPTED = 130  # Ctrl-C, as a shell reports SIGINT
 BROKEN_PIPE = 141  # the reader of standard output has gone, as a shell reports SIGPIPE
 
 STANDARDISATION_NOTE = (
-    "The features are standardised with the training mean and standard deviation, which are "
-    "stored in the model file and applied by predict and evaluate."
+    "The input columns go through ffnn.TablePreprocessor: numbers standardised, text one-hot "
+    "encoded, yes/no as 0/1, dates expanded, IDs and constant columns left out, missing cells "
+    "filled and flagged; its decisions are stored in the model file and applied by predict "
+    "and evaluate."
 )
 
 

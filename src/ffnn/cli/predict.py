@@ -1,12 +1,15 @@
 """``ffnn predict`` and ``ffnn evaluate``: a trained model applied to the rows of a CSV file.
 
-Both read the model's preprocessing from its file (:meth:`Preprocessor.from_model`), so the
-columns are chosen, standardised and labelled as ``ffnn train`` did.
+Both read the model's preprocessing from its file (:meth:`Preprocessor.from_model`: the stored
+:class:`ffnn.TablePreprocessor`, rebuilt with ``from_config``), so the columns are chosen,
+encoded and labelled as ``ffnn train`` did. Notes (cells taken as missing, rows skipped) go to
+standard error, so that the predictions on standard output stay a clean CSV file.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +28,11 @@ from ffnn.cli._common import (
     scores,
 )
 from ffnn.csvdata import Preprocessor, format_numbers
+from ffnn.csvdata.rawinputs import drop_missing_targets, skipped_note
+
+
+def _note(text: str) -> None:
+    print(text, file=sys.stderr)
 
 
 def add_parser(commands: Any) -> None:
@@ -40,8 +48,10 @@ def _add_predict_parser(commands: Any) -> None:
         description=(
             "Write one prediction per row of DATA.csv, in order, as CSV: the class label "
             "(classification) or the value (regression), in a column named after the target. "
-            "DATA.csv needs the model's feature columns (others, such as the target, are "
-            "ignored). " + STANDARDISATION_NOTE
+            "DATA.csv needs the model's input columns (others, such as the target, are "
+            "ignored); a missing cell or a category unseen in training is handled, and a cell "
+            "of another kind (text in a numeric column) is taken as missing, with a note. "
+            + STANDARDISATION_NOTE
         ),
     )
     predict.add_argument("model", type=Path, metavar="MODEL", help="a file written by ffnn train")
@@ -66,7 +76,7 @@ def run_predict(args: argparse.Namespace) -> int:
     if args.out is not None:
         check_writable(args.out, "--out")
     table = read_table(args)
-    X = prep.inputs(table, model.n_features_in, exclude=prep.target)
+    X = prep.network_inputs(table, model.n_features_in, prep.target, note=_note)
     loss = model.loss
     if loss is None:  # Preprocessor.from_model has refused it
         raise UsageError(f"{args.model}: the model has no loss, so its outputs mean nothing")
@@ -109,7 +119,8 @@ def _add_evaluate_parser(commands: Any) -> None:
         description=(
             "Print the model's metrics on DATA.csv as 'name: value' lines: loss "
             "(cross-entropy) and accuracy for a classifier; mse, mae and r2 (in the target's "
-            "units) for a regression. " + STANDARDISATION_NOTE
+            "units) for a regression. Rows whose target is missing are skipped, with a note. "
+            + STANDARDISATION_NOTE
         ),
     )
     evaluate.add_argument("model", type=Path, metavar="MODEL", help="a file written by ffnn train")
@@ -130,6 +141,10 @@ def run_evaluate(args: argparse.Namespace) -> int:
     if target is None:
         raise UsageError("--target is needed: the model file does not name its target column")
     table = read_table(args)
-    X = prep.inputs(table, model.n_features_in, exclude=target)
+    n_read = table.n_rows
+    table, skipped = drop_missing_targets(table, target)
+    if skipped:
+        _note(skipped_note(target, skipped, n_read))
+    X = prep.network_inputs(table, model.n_features_in, target, note=_note)
     print_scores(scores(model, prep, X, prep.targets(table, target), table.lines))
     return 0

@@ -1,9 +1,11 @@
 """``ffnn train``: a network trained on a CSV file, reported and saved to one file.
 
-The command reads the file (:mod:`ffnn.csvdata`), standardises the features (and a regression's
-target), builds ``Dense -> activation [-> Dropout]`` per hidden size and a last ``Dense``, trains
-it with :meth:`Sequential.fit`, prints the final metrics and saves the model with its
-preprocessing in ``model.metadata``.
+The command reads the file (:mod:`ffnn.csvdata`), skips the rows whose target is missing, turns
+the input columns into numbers with :class:`ffnn.TablePreprocessor` (and standardises a
+regression's target), builds ``Dense -> activation [-> Dropout]`` per hidden size and a last
+``Dense``, trains it with :meth:`Sequential.fit` (a validation split, stratified for a
+classifier, and early stopping that keeps the best weights, by default), prints the final
+metrics and saves the model with its preprocessing in ``model.metadata``.
 """
 
 from __future__ import annotations
@@ -36,16 +38,26 @@ from ffnn.cli._common import (
     read_table,
     scores,
 )
+from ffnn.cli._stopping import early_stopping_line, validation_rows
 from ffnn.csvdata import Preprocessor
 from ffnn.csvdata.dialect import Dialect
+from ffnn.csvdata.rawinputs import drop_missing_targets, skipped_note
 from ffnn.io import save
 from ffnn.layers import Dense, Dropout, Layer
 from ffnn.losses import BinaryCrossEntropy, CrossEntropy, MeanSquaredError
 from ffnn.model import Sequential
 from ffnn.regularizers import L2
-from ffnn.training import History, TrainingDivergedError, split_validation
+from ffnn.training import History, TrainingDivergedError
 
 DEFAULT_MODEL = "model.ffnn"
+
+# -- the defaults of the network and its training: one line each ---------------------------
+DEFAULT_HIDDEN = [64, 64]
+DEFAULT_LEARNING_RATE = 1e-3
+DEFAULT_BATCH_SIZE = 32
+DEFAULT_EPOCHS = 200  # an upper bound: early stopping ends training sooner
+DEFAULT_PATIENCE = 10
+DEFAULT_VALIDATION_SPLIT = 0.2
 
 
 def activation_names() -> list[str]:
@@ -105,8 +117,12 @@ def add_parser(commands: Any) -> None:
         help="train a network on a CSV file and save it",
         description=(
             "Train a feedforward network to predict one column of a CSV file (with a header "
-            "row) from numeric columns, print the final training and validation metrics, and "
-            "save the model to one file. " + STANDARDISATION_NOTE + " A regression target is "
+            "row) from the other columns, print the final training and validation metrics, and "
+            "save the model to one file. Rows whose target is missing are skipped. "
+            + STANDARDISATION_NOTE
+            + " By default a fifth of the rows (stratified by class for a classifier) is held "
+            "out to validate on, and training stops once the validation loss has not improved "
+            "for 10 epochs, keeping the best epoch's weights. A regression target is "
             "standardised the same way, and predictions are given back in its units. A text "
             f"target (or one with at most {csvdata.MAX_INFERRED_CLASSES} distinct integers) makes "
             "a classification: the class labels are stored in the file, so predict writes them "
@@ -119,7 +135,8 @@ def add_parser(commands: Any) -> None:
         "--features",
         type=_column_names,
         metavar="COL,COL...",
-        help="the input columns (default: every other column; all must be numeric)",
+        help="the input columns (default: every other column); any kind: numbers, text, "
+        "dates, yes/no",
     )
     add_dialect_options(train)
     train.add_argument(
@@ -131,9 +148,9 @@ def add_parser(commands: Any) -> None:
     train.add_argument(
         "--hidden",
         type=_hidden_sizes,
-        default=[64, 64],
+        default=DEFAULT_HIDDEN,
         metavar="N,N...",
-        help="hidden layer sizes (64,64; '' for none)",
+        help=f"hidden layer sizes ({','.join(map(str, DEFAULT_HIDDEN))}; '' for none)",
     )
     train.add_argument(
         "--activation",
@@ -145,15 +162,23 @@ def add_parser(commands: Any) -> None:
     train.add_argument(
         "--learning-rate",
         type=positive_float,
-        default=1e-3,
+        default=DEFAULT_LEARNING_RATE,
         metavar="RATE",
-        help="the optimizer's step size (0.001)",
+        help=f"the optimizer's step size ({DEFAULT_LEARNING_RATE:g})",
     )
     train.add_argument(
-        "--epochs", type=positive_int, default=100, metavar="N", help="passes over the data (100)"
+        "--epochs",
+        type=positive_int,
+        default=DEFAULT_EPOCHS,
+        metavar="N",
+        help=f"the most passes over the data ({DEFAULT_EPOCHS}; early stopping may end sooner)",
     )
     train.add_argument(
-        "--batch-size", type=positive_int, default=32, metavar="N", help="samples per step (32)"
+        "--batch-size",
+        type=positive_int,
+        default=DEFAULT_BATCH_SIZE,
+        metavar="N",
+        help=f"samples per step ({DEFAULT_BATCH_SIZE})",
     )
     train.add_argument(
         "--l2",
@@ -172,16 +197,19 @@ def add_parser(commands: Any) -> None:
     train.add_argument(
         "--validation-split",
         type=fraction,
-        default=0.2,
+        default=DEFAULT_VALIDATION_SPLIT,
         metavar="FRACTION",
-        help="rows held out at random to validate on (0.2; 0 for none)",
+        help=f"rows held out at random to validate on, stratified by class for a classifier "
+        f"({DEFAULT_VALIDATION_SPLIT:g}; 0 for none)",
     )
     train.add_argument(
         "--early-stopping",
         type=non_negative_int,
+        default=DEFAULT_PATIENCE,
         metavar="PATIENCE",
         help="stop when the validation loss (the training loss without validation) has not "
-        "improved for PATIENCE epochs, and keep the best weights",
+        f"improved for PATIENCE epochs, and keep the best epoch's weights ({DEFAULT_PATIENCE}; "
+        "0: off, train all --epochs and keep the last weights)",
     )
     train.add_argument(
         "--seed",
@@ -250,14 +278,22 @@ def run_train(args: argparse.Namespace) -> int:
     check_writable(args.out, "--out")
 
     table = read_table(args)
+    n_read = table.n_rows
+    table, skipped = drop_missing_targets(table, args.target)
     task, reason = args.task, "--task"
     if task == "auto":
         task, reason = csvdata.infer_task(table, args.target)
-    prep, X, y = Preprocessor.fit(table, args.target, args.features, task)
-    features = prep.features or []
-    say(f"Read {args.data}: {table.n_rows} rows, {len(features)} features, target {args.target!r}")
+    features = args.features
+    if features is None:  # a column without a name is a saved index (pandas' to_csv)
+        features = [c for c in table.columns if c != args.target and c]
+    say(f"Read {args.data}: {n_read} rows, {len(features)} input columns, target {args.target!r}")
     if table.dialect != Dialect():
         say(f"  ({table.dialect.describe()}: --delimiter and --decimal override the detection)")
+    if skipped:
+        say(skipped_note(args.target, skipped, n_read))
+    prep, X, y = Preprocessor.fit(table, args.target, features, task, note=say)
+    if prep.inputs is not None:
+        say(prep.inputs.describe())
     classification = task == "classification"
     if classification:
         names = prep.class_names()
@@ -273,16 +309,14 @@ def run_train(args: argparse.Namespace) -> int:
     y_fit = y if classification else prep.scale_target(y)  # the network sees standardised values
     train_rows, val_rows = np.arange(table.n_rows), np.arange(0)
     if args.validation_split:
-        try:  # drawn from the model's generator, as fit(validation_split=...) would
-            train_rows, val_rows = split_validation(table.n_rows, args.validation_split, model.rng)
-        except ValueError as error:
-            raise UsageError(f"--validation-split: {error}") from None
+        train_rows, val_rows = validation_rows(
+            table.n_rows, y if classification else None, args.validation_split, args.seed
+        )
     validation = (X[val_rows], y_fit[val_rows]) if val_rows.size else None
-    callbacks = []
-    if args.early_stopping is not None:
+    stopper = None
+    if args.early_stopping:
         monitor = "val_loss" if validation else "loss"
         stopper = EarlyStopping(monitor, patience=args.early_stopping, restore_best_weights=True)
-        callbacks.append(stopper)
     say(
         f"Network: {' -> '.join(str(n) for n in [X.shape[1], *args.hidden, model.n_outputs])} "
         f"({args.activation}), loss {loss_name}, {args.optimizer} (learning rate "
@@ -299,17 +333,13 @@ def run_train(args: argparse.Namespace) -> int:
             metrics=["accuracy"] if classification else None,
             verbose=0 if args.quiet else 1,
             validation_data=validation,
-            callbacks=callbacks,
+            callbacks=[stopper] if stopper is not None else [],
         )
     except TrainingDivergedError as error:
         print(f"ffnn train: error: {' '.join(str(error).split())} Nothing saved.", file=sys.stderr)
         return DIVERGED
-    if callbacks:
-        stopped = "stopped early after" if history.stopped_by == "callback" else "ran"
-        say(
-            f"Early stopping: {stopped} {len(history)} epochs; kept the weights of epoch "
-            f"{stopper.best_epoch + 1}, the best {stopper.monitor}"
-        )
+    if stopper is not None:
+        say(early_stopping_line(stopper, history, args.epochs))
 
     try:
         train_scores = scores(model, prep, X[train_rows], y[train_rows])

@@ -9,10 +9,13 @@ Three concepts, one module each:
   text, column by column, and parses the numeric ones; :func:`read_csv`, :func:`write_csv`,
   :func:`format_numbers`.
 - :mod:`ffnn.csvdata.preprocessor`: :class:`Preprocessor` turns chosen columns into a
-  network's inputs and targets (features standardised with the training mean and standard
-  deviation, class labels as indices 0..K-1, regression targets standardised too) and outputs
-  back into labels and values; its settings travel in the model file as ``model.metadata``.
-  :func:`infer_task` picks classification or regression from the target column.
+  network's inputs and targets (the input columns through a fitted :class:`ffnn.TablePreprocessor`,
+  class labels as indices 0..K-1, regression targets standardised) and outputs back into labels
+  and values; its settings travel in the model file as ``model.metadata``. :func:`infer_task`
+  picks classification or regression from the target column.
+- :mod:`ffnn.csvdata.rawinputs`: the table's raw columns through the
+  :class:`ffnn.TablePreprocessor`, with one note per column of cells taken as missing; the rows
+  whose target is missing, left out.
 
 Every problem with a file or a column raises :class:`DataError`, a ``ValueError`` whose message
 names the file, the column and the line.

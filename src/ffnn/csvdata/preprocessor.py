@@ -2,10 +2,13 @@
 and from its outputs back to labels and values; the settings travel in the model file.
 
 :func:`infer_task` decides between classification and regression from the target column.
-:class:`Preprocessor` standardises features with the training mean and standard deviation,
-turns class labels into indices 0..K-1 and standardises a regression's target; its settings are
-stored as ``model.metadata`` (JSON values; see :meth:`Preprocessor.to_metadata`) and read back
-by :meth:`Preprocessor.from_model`, checked against the network.
+:class:`Preprocessor` turns the input columns into numbers with a fitted
+:class:`ffnn.TablePreprocessor` (:mod:`ffnn.csvdata.rawinputs`), turns class labels into indices
+0..K-1 and standardises a regression's target; its settings are stored as ``model.metadata``
+(JSON values; see :meth:`Preprocessor.to_metadata`) and read back by
+:meth:`Preprocessor.from_model`, checked against the network. Files of earlier versions, whose
+metadata holds ``feature_scaling`` (numeric features standardised) instead of
+``preprocessing``, are read and applied as they were.
 """
 
 from __future__ import annotations
@@ -16,7 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ffnn.csvdata.rawinputs import Note, fit_inputs, transform_inputs
 from ffnn.csvdata.table import DataError, Table, quote_names
+from ffnn.preprocessing import TablePreprocessor
+from ffnn.preprocessing.cells import canonical
 
 if TYPE_CHECKING:
     from ffnn.model import Sequential
@@ -33,12 +39,12 @@ def infer_task(table: Table, target: str) -> tuple[str, str]:
     """``(task, reason)`` for predicting column ``target``: text labels or at most
     :data:`MAX_INFERRED_CLASSES` distinct integers make a classification, other numbers a
     regression."""
-    cells = table.column(target)
+    cells = [cell for cell in table.column(target) if canonical(cell) is not None]
     try:
         values = np.array(cells, dtype=np.float64)
     except ValueError:
         return "classification", f"column {target!r} holds text"
-    distinct = np.unique(values[np.isfinite(values)])
+    distinct = np.unique(values[np.isfinite(values)])  # NaN: missing cells, skipped by train
     if (distinct == np.round(distinct)).all() and len(distinct) <= MAX_INFERRED_CLASSES:
         return "classification", f"column {target!r} holds {len(distinct)} distinct integers"
     return "regression", f"column {target!r} holds numbers"
@@ -63,8 +69,10 @@ class Preprocessor:
         (then every column is a feature, in file order, except the target).
     target : the column the model predicts (``None`` when unknown).
     classes : classification only: class ``k`` is ``classes[k]`` (text or numbers).
-    feature_mean, feature_scale : ``(n_features,)``; inputs are ``(x - mean) / scale``
-        (``None``: used as they are).
+    inputs : the fitted :class:`ffnn.TablePreprocessor` of the feature columns (``None`` for a
+        model of an earlier ``ffnn train``, or one saved without metadata).
+    feature_mean, feature_scale : earlier files only: ``(n_features,)``; inputs are
+        ``(x - mean) / scale`` (``None``: used as they are).
     target_mean, target_scale : regression only: the network predicts
         ``(y - mean) / scale``.
     """
@@ -77,15 +85,24 @@ class Preprocessor:
     feature_scale: np.ndarray | None = None
     target_mean: float = 0.0
     target_scale: float = 1.0
+    inputs: TablePreprocessor | None = None
 
     # -- fitted on training data ---------------------------------------------------------
     @classmethod
     def fit(
-        cls, table: Table, target: str, features: Sequence[str] | None, task: str
+        cls,
+        table: Table,
+        target: str,
+        features: Sequence[str] | None,
+        task: str,
+        note: Note = print,
     ) -> tuple[Preprocessor, np.ndarray, np.ndarray]:
         """Settings learnt from ``table``, and its data: ``(preprocessor, X, y)`` with ``X``
-        ``(n_rows, n_features)`` standardised and ``y`` ``(n_rows,)`` class indices (int64) or
-        values in the target's own units (float64)."""
+        ``(n_rows, n_outputs)`` as :class:`ffnn.TablePreprocessor` encodes the feature columns
+        (any kind: numbers, text, dates...) and ``y`` ``(n_rows,)`` class indices (int64) or
+        values in the target's own units (float64). ``table`` has a value in every target cell
+        (:func:`~ffnn.csvdata.rawinputs.drop_missing_targets`); ``note`` reports cells taken as
+        missing."""
         if task not in TASKS:
             raise DataError(f"task must be one of {TASKS}, got {task!r}")
         table.column(target)  # absent: the error lists the columns
@@ -96,13 +113,8 @@ class Preprocessor:
             raise DataError(f"{table.path} has no feature columns beside the target {target!r}")
         if target in features:
             raise DataError(f"the target {target!r} cannot also be a feature")
-        X = table.matrix(features)  # (n_rows, n_features), |x| <= MAX_MAGNITUDE: std is finite
-        scale = X.std(axis=0)
-        # a constant feature (or one whose spread is below what the model file accepts) is
-        # centred, not divided by (almost) zero
-        scale[scale < 1 / _limit(np.dtype(np.float32))] = 1.0
-        _check_finite(table, features, X.mean(axis=0), scale)
-        prep = cls(task, list(features), target, None, X.mean(axis=0), scale)
+        inputs, X = fit_inputs(table, features, note)
+        prep = cls(task, list(features), target, inputs=inputs)
         if task == "classification":
             prep.classes = cls._classes(table, target)
         else:
@@ -117,7 +129,7 @@ class Preprocessor:
             spread = float(values.std())
             prep.target_scale = spread if spread >= 1 / _limit(np.dtype(np.float32)) else 1.0
             _check_finite(table, [target], np.array([prep.target_mean]), [prep.target_scale])
-        return prep, prep.standardise(X), prep.targets(table, target)
+        return prep, X, prep.targets(table, target)
 
     @staticmethod
     def _classes(table: Table, target: str) -> list[Label]:
@@ -141,6 +153,8 @@ class Preprocessor:
         """The settings as JSON values, for ``model.metadata``."""
         metadata: dict[str, Any] = {"task": self.task, "target": self.target}
         metadata["features"] = self.features
+        if self.inputs is not None:
+            metadata["preprocessing"] = self.inputs.to_config()
         if self.classes is not None:
             metadata["classes"] = list(self.classes)
         if self.feature_mean is not None and self.feature_scale is not None:
@@ -199,6 +213,14 @@ class Preprocessor:
                 raise TypeError("feature_scaling must be an object {mean, scale}")
             prep.feature_mean = _numbers(scaling["mean"], "feature_scaling.mean")
             prep.feature_scale = _numbers(scaling["scale"], "feature_scaling.scale")
+        config = metadata.get("preprocessing")
+        if config is not None:
+            if scaling is not None:
+                raise ValueError("it holds both preprocessing and feature_scaling")
+            prep.inputs = TablePreprocessor.from_config(config)
+            names = [str(n) for n in getattr(prep.inputs, "feature_names_in_", [])]
+            if features is None or names != list(features):
+                raise ValueError("the preprocessing's columns are not the features")
         return prep
 
     def _check_statistics(self, dtype: np.dtype, path: str) -> None:
@@ -222,6 +244,8 @@ class Preprocessor:
     def _check_fits(self, model: Sequential, path: str) -> None:
         n_in = model.n_features_in
         lengths = [len(self.features)] if self.features is not None else []
+        if self.inputs is not None:
+            lengths = [len(self.inputs.get_feature_names_out())]
         if self.feature_mean is not None and self.feature_scale is not None:
             lengths += [self.feature_mean.size, self.feature_scale.size]
         n_classes = len(self.classes or [])
@@ -266,9 +290,15 @@ class Preprocessor:
             )
         return self.features
 
-    def inputs(self, table: Table, n_features: int, exclude: str | None = None) -> np.ndarray:
-        """The network's inputs ``(n_rows, n_features)`` from ``table``, standardised; a model
-        saved without feature names takes every column (except ``exclude``), in file order."""
+    def network_inputs(
+        self, table: Table, n_features: int, exclude: str | None = None, note: Note = print
+    ) -> np.ndarray:
+        """The network's inputs ``(n_rows, n_features)`` from ``table``: encoded by the stored
+        :class:`ffnn.TablePreprocessor` (``note`` reports cells taken as missing), or, for an
+        earlier file, standardised; a model saved without feature names takes every column
+        (except ``exclude``), in file order."""
+        if self.inputs is not None:
+            return transform_inputs(self.inputs, table, note)
         names = self.feature_columns(table, exclude)
         if len(names) != n_features:
             raise DataError(

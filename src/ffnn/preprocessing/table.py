@@ -182,17 +182,42 @@ class TablePreprocessor:
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> TablePreprocessor:
-        """The preprocessor :meth:`to_config` described, fitted if it was."""
+        """The preprocessor :meth:`to_config` described, fitted if it was.
+
+        Every value is checked, since a config may come from a file of unknown origin: a
+        ``ValueError`` (``TypeError`` for a value of the wrong type) says what is wrong, so that
+        :meth:`transform` of the result gives finite numbers of the width the config states.
+        """
         if not isinstance(config, dict) or config.get("format") != _CONFIG_FORMAT:
             got = config.get("format") if isinstance(config, dict) else type(config).__name__
-            raise ValueError(f"expected a config of format {_CONFIG_FORMAT!r}, got {got!r}")
-        preprocessor = cls(**config["params"])
+            raise ValueError(f"expected a config of format {_CONFIG_FORMAT!r}, got {got!r}"[:200])
+        known = {"format", "params", "n_features_in", "named", "columns"}
+        unknown = sorted(str(key)[:40] for key in set(config) - known)
+        if unknown:
+            raise ValueError(f"the config has unknown keys {unknown}; expected {sorted(known)}")
+        params = config.get("params")
+        if not isinstance(params, dict) or not set(params) <= set(_PARAMS):
+            raise ValueError(f"the config's params must be an object of some of {list(_PARAMS)}")
+        preprocessor = cls(**params)
         preprocessor._checked_params()
-        if "columns" in config:
-            check_specs(config["columns"])
-            preprocessor.columns_ = config["columns"]
-            preprocessor.n_features_in_ = int(config["n_features_in"])
-            if config["named"]:
-                names = [spec["name"] for spec in config["columns"]]
+        fitted = [key for key in ("n_features_in", "named", "columns") if key in config]
+        if fitted and len(fitted) < 3:
+            raise ValueError("a fitted config holds n_features_in, named and columns together")
+        if fitted:
+            columns, n_in, named = config["columns"], config["n_features_in"], config["named"]
+            check_specs(columns)
+            if isinstance(n_in, bool) or not isinstance(n_in, int):
+                raise TypeError(f"n_features_in must be an integer, got {type(n_in).__name__}")
+            if n_in != len(columns) or not columns:
+                raise ValueError(
+                    f"n_features_in ({n_in}) must be the number of column specs ({len(columns)}), "
+                    "at least 1"
+                )
+            if not isinstance(named, bool):
+                raise TypeError(f"named must be true or false, got {type(named).__name__}")
+            preprocessor.columns_ = columns
+            preprocessor.n_features_in_ = n_in
+            if named:
+                names = [spec["name"] for spec in columns]
                 preprocessor.feature_names_in_ = np.asarray(names, dtype=object)
         return preprocessor
