@@ -320,7 +320,8 @@ def test_info_describes_the_model_file(species_csv, tmp_path, capsys):
     assert f"ffnn model format version 1, written by ffnn {ffnn.__version__}" in out
     assert "Task: classification\nTarget: species\n" in out
     assert "Classes (3): setosa, versicolor, virginica" in out
-    assert "Features (2): length, width" in out
+    assert "Features (2 columns, 2 inputs to the network):" in out
+    assert "length  numeric  standardised" in out
     assert "Epochs trained: 15" in out
     assert "Total params: 99 (float32)" in out  # (2 + 1) * 16 + (16 + 1) * 3: the summary
     assert "Loss: CrossEntropy()" in out
@@ -607,7 +608,11 @@ def train_choices(option: str) -> list[str]:
 @pytest.fixture
 def scratch_registries(monkeypatch):
     """What the test registers in the activation, layer and optimizer registries is dropped
-    after it (each registry's tables are replaced by copies for the test's duration)."""
+    after it (each registry's tables are replaced by copies for the test's duration). The
+    scikit-learn adapter registers its optimizers when first imported: it is imported before the
+    copies are made, so that what it registers is not dropped with them."""
+    import ffnn.sklearn  # noqa: F401
+
     for registry in (activations.ACTIVATIONS, layers.LAYERS, optimizers.OPTIMIZERS):
         for table in ("_by_name", "_by_class_name"):
             monkeypatch.setattr(registry, table, dict(getattr(registry, table)))

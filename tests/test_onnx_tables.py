@@ -415,7 +415,7 @@ def test_export_onnx_of_a_plain_model_gives_integer_labels(tmp_path: Path) -> No
         (lambda m: m["preprocessing"].update(format="other/9"), "malformed (expected a config"),
         (lambda m: m["preprocessing"]["columns"][0].pop("median"), "malformed (column spec 0"),
         (lambda m: m.update(classes=["a", "b"]), "2 classes do not fit a network of 3"),
-        (lambda m: m["preprocessing"]["columns"][1].update(categories=[1, 2]), "cannot export"),
+        (lambda m: m["preprocessing"]["columns"][1].update(categories=[1, 2]), "malformed"),
     ],
 )
 def test_bad_metadata_is_one_line_and_no_file(
