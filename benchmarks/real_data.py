@@ -400,23 +400,20 @@ def run_ffnn_python(dataset: Dataset, train: Path, test: Path, seed: int, opts: 
 
 
 def run_ffnn_cli(dataset: Dataset, train: Path, test: Path, seed: int, opts: Options) -> float:
-    """``ffnn train`` with its defaults, then ``ffnn predict``, scored on the test file."""
+    """``ffnn train`` with its defaults, then ``ffnn predict``, scored on the test file
+    (``opts`` is not used: the CLI's own defaults are what this mode measures)."""
     folder = train.parent
     model, predictions = folder / "m.ffnn", folder / "pred.csv"
     python = [sys.executable, "-m", "ffnn"]
-    env = dict(os.environ)
-    subprocess.run(
+    commands = [
         [*python, "train", str(train), "--target", dataset.target, "--out", str(model), "--quiet"],
-        check=True,
-        env=env,
-        stdout=subprocess.DEVNULL,
-    )
-    subprocess.run(
         [*python, "predict", str(model), str(test), "--out", str(predictions)],
-        check=True,
-        env=env,
-        stdout=subprocess.DEVNULL,
-    )
+    ]
+    for command in commands:
+        done = subprocess.run(command, capture_output=True, text=True, env=dict(os.environ))
+        if done.returncode != 0:
+            last = (done.stderr.strip().splitlines() or ["(no message)"])[-1]
+            raise RuntimeError(f"ffnn {command[3]} exited with {done.returncode}: {last}")
     _, test_columns = _table_columns(test)
     kept, truth = _target_values(test_columns[dataset.target], dataset.task)
     with open(predictions, encoding="utf-8", newline="") as stream:
@@ -450,7 +447,11 @@ def study(
                 hgb_time += time.perf_counter() - start
                 start = time.perf_counter()
                 runner = run_ffnn_python if via == "python" else run_ffnn_cli
-                ours.append(runner(dataset, train, test, seed, opts))
+                try:
+                    ours.append(runner(dataset, train, test, seed, opts))
+                except RuntimeError as error:  # the CLI refused the file: said, scored NaN
+                    print(f"{dataset.name} seed {seed}: {error}", flush=True)
+                    ours.append(float("nan"))
                 ffnn_time += time.perf_counter() - start
         row = {
             "name": dataset.name,
