@@ -95,7 +95,7 @@ DATASETS: tuple[Dataset, ...] = (
         "data/planes.csv",
         "seats",
         "regression",
-        "regression; categories of 35 and 127 values, an ID, a column 98% missing",
+        "regression; categories of 35 and 127 values, an ID, a column 99% missing",
     ),
     Dataset(
         "nyc-weather",
