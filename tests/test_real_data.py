@@ -92,3 +92,23 @@ def test_packaged_file_is_found_and_splits_into_its_own_lines(dataset, tmp_path)
     repeated = study.write_split(dataset, 1, again)
     for first, second in zip((train_path, test_path), repeated, strict=True):
         assert first.read_bytes() == second.read_bytes()
+
+
+def test_gradient_boosting_frames_take_dates_as_days_and_leave_out_wide_text(tmp_path):
+    pd = pytest.importorskip("pandas")
+    rows = ["d,name,colour,x,y"]
+    rows += [
+        f"2020-01-{1 + i % 28:02d},n{i},{'red' if i % 2 else 'blue'},{i},{i % 3}"
+        for i in range(300)
+    ]
+    train = tmp_path / "train.csv"
+    train.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    test = tmp_path / "test.csv"
+    test.write_text("d,name,colour,x,y\n2020-01-03,n5,green,1,0\n,n7,red,2,1\n", encoding="utf-8")
+    fit_frame, test_frame, notes = study.hgb_frames(train, test, "y")
+    assert notes == ["d: date as days", "name: left out (300 values)"]
+    assert list(fit_frame.columns) == ["d", "colour", "x", "y"]
+    assert fit_frame["d"][0] == (pd.Timestamp("2020-01-01") - pd.Timestamp(0)).days
+    assert list(test_frame["d"].isna()) == [False, True]
+    assert list(fit_frame["colour"].cat.categories) == ["blue", "red"]
+    assert test_frame["colour"].isna().tolist() == [True, False]  # unseen "green" is missing
