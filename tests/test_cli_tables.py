@@ -79,7 +79,7 @@ def test_penguins_trains_with_no_flag_and_prints_the_decision_table(tmp_path, mo
     assert "Network: 17 -> 64 -> 64 -> 3 (relu)" in out  # 3+1 island, 4x2 numbers, 2+2 sex, year
     assert "Training on 275 rows, validating on 69" in out
     early = last_line_of(EARLY_LINE, out)
-    assert early.group(2) == "200" and early.group(4) == "10"  # the defaults
+    assert early.group(2) == "200" and early.group(4) == "20"  # the defaults
     assert float(out.split("val_accuracy: ")[1].split()[0]) >= 0.95
     model = ffnn.load(tmp_path / "model.ffnn")
     assert model.metadata["features"] == [

@@ -56,7 +56,7 @@ DEFAULT_HIDDEN = [64, 64]
 DEFAULT_LEARNING_RATE = 1e-3
 DEFAULT_BATCH_SIZE = 32
 DEFAULT_EPOCHS = 200  # an upper bound: early stopping ends training sooner
-DEFAULT_PATIENCE = 10
+DEFAULT_PATIENCE = 20
 DEFAULT_VALIDATION_SPLIT = 0.2
 
 
@@ -122,7 +122,7 @@ def add_parser(commands: Any) -> None:
             + STANDARDISATION_NOTE
             + " By default a fifth of the rows (stratified by class for a classifier) is held "
             "out to validate on, and training stops once the validation loss has not improved "
-            "for 10 epochs, keeping the best epoch's weights. A regression target is "
+            "for 20 epochs, keeping the best epoch's weights. A regression target is "
             "standardised the same way, and predictions are given back in its units. A text "
             f"target (or one with at most {csvdata.MAX_INFERRED_CLASSES} distinct integers) makes "
             "a classification: the class labels are stored in the file, so predict writes them "
