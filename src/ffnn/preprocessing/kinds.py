@@ -166,7 +166,7 @@ def _fit_date(name: str, cells: list[Cell], form: str, indicator: bool) -> Spec:
         column = matrix[:, j]
         if np.nanmax(column) > np.nanmin(column):
             parts[part] = _statistics(column)
-    spec = {"name": name, "kind": "date", "format": form, "origin": origin, "parts": parts}
+    spec: Spec = {"name": name, "kind": "date", "format": form, "origin": origin, "parts": parts}
     spec["outputs"] = [f"{name}_{part}" for part in parts]
     spec["usage"] = ", ".join(parts) + f" (standardised) of {form} dates"
     if unread:
