@@ -30,7 +30,7 @@ from collections.abc import Sequence
 
 from ffnn.preprocessing.cells import Cell
 
-__all__ = ["DATE_FORMATS", "DATE_PARTS", "MONTHS", "date_parts", "detect_format"]
+__all__ = ["DATE_FORMATS", "DATE_PARTS", "MONTHS", "SHOWN", "date_parts", "detect_format"]
 
 DATE_PARTS = ("days", "year", "month", "weekday")
 _EPOCH = datetime.datetime(1970, 1, 1)
@@ -68,6 +68,15 @@ ORDER = {
     "d mon yyyy": (2, 1, 0),
 }
 DATE_FORMATS = ("iso", *PATTERNS)
+#: each format as ``describe()`` names it (ISO is not named)
+SHOWN = {
+    "iso": "",
+    "ymd/": "yyyy/mm/dd",
+    "dmy/": "dd/mm/yyyy",
+    "mdy/": "mm/dd/yyyy",
+    "mon d yyyy": "Mon d yyyy",
+    "d mon yyyy": "d Mon yyyy",
+}
 _COMPILED = {name: re.compile(pattern, re.ASCII) for name, pattern in PATTERNS.items()}
 
 

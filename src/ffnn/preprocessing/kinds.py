@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 
 from ffnn.preprocessing.cells import MAX_MAGNITUDE, Cell, as_number
-from ffnn.preprocessing.dates import DATE_FORMATS, DATE_PARTS, date_parts, detect_format
+from ffnn.preprocessing.dates import DATE_FORMATS, DATE_PARTS, SHOWN, date_parts, detect_format
 
 __all__ = ["MIN_ID_ROWS", "NUMERIC_SHARE", "check_specs", "fit_column", "encode_column"]
 
@@ -168,7 +168,8 @@ def _fit_date(name: str, cells: list[Cell], form: str, indicator: bool) -> Spec:
             parts[part] = _statistics(column)
     spec: Spec = {"name": name, "kind": "date", "format": form, "origin": origin, "parts": parts}
     spec["outputs"] = [f"{name}_{part}" for part in parts]
-    spec["usage"] = ", ".join(parts) + f" (standardised) of {form} dates"
+    spec["usage"] = ", ".join(parts) + " (standardised)"
+    spec["usage"] += f" of {SHOWN[form]} dates" if SHOWN[form] else ""
     if unread:
         indicator = True
         spec["usage"] += f"; {unread} cell(s) not such dates taken as missing"
