@@ -280,7 +280,8 @@ def check_specs(specs: Any) -> None:
     Every value is checked: names and usages are text, a kind is one of :data:`_KEYS` with
     exactly its keys, statistics are finite numbers (standard deviations positive, magnitudes
     within :data:`MAX_STATISTIC`), flags are booleans, a category list holds distinct texts (at
-    most :data:`MAX_SPEC_VALUES`), frequencies are shares in [0, 1], and ``outputs`` are the
+    most :data:`MAX_SPEC_VALUES`), frequencies are shares in [0, 1], a date format is one of
+    ``DATE_FORMATS`` (absent in specs saved before formats: ISO), and ``outputs`` are the
     names the kind's encoding produces, in order. Column names are distinct.
     """
     if not isinstance(specs, list):
