@@ -104,7 +104,7 @@ def _cli_raw_file(folder: Path) -> Path:
         f"{'' if i % 7 == 0 else i / 3},"
         f"{'NA' if i % 9 == 0 else 'c' + str(i % 4 if i < 40 else i)},"
         f"{'yes' if i % 3 else 'no'},2024-0{1 + i % 9}-1{i % 3},{'ab'[i % 2]}"
-        for i in range(60)
+        for i in range(400)  # 4 + 360 cities, 80% for training: more than max_categories (200)
     ]
     data.write_text("\n".join(rows) + "\n")
     out = folder / "cli_raw.ffnn"
@@ -445,6 +445,8 @@ HOSTILE_PREPROCESSING: dict[str, Callable[[dict], object]] = {
     "origin_inf": lambda c: _spec(c, "date").update(origin=float("-inf")),
     "date_part_unknown": lambda c: _spec(c, "date")["parts"].update(hour={"median": 0}),
     "date_parts_a_list": lambda c: _spec(c, "date").update(parts=["days"]),
+    "date_format_unknown": lambda c: _spec(c, "date").update(format="%Y%m%d"),
+    "date_format_a_list": lambda c: _spec(c, "date").update(format=["iso"]),
     "categories_numbers": lambda c: _spec(c, "category").update(categories=[1, 2]),
     "categories_repeated": lambda c: _spec(c, "category")["categories"].append(
         _spec(c, "category")["categories"][0]

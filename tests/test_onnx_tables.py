@@ -237,6 +237,52 @@ def test_dates_of_every_era_and_zone_give_pythons_days_year_month_and_weekday() 
     )
 
 
+MONTH_NAMES = (
+    "January February March April May June July August September October November December"
+)
+WRITTEN = {  # each date format of ffnn.preprocessing.dates: how a datetime.date is written in it
+    "ymd/": lambda d: f"{d.year:04d}/{d.month}/{d.day:02d}",
+    "dmy/": lambda d: f"{d.day}/{d.month:02d}/{d.year:04d}",
+    "mdy/": lambda d: f"{d.month:02d}/{d.day}/{d.year:04d}",
+    "mon d yyyy": lambda d: f"{MONTH_NAMES.split()[d.month - 1][:3]} {d.day} {d.year:04d}",
+    "d mon yyyy": lambda d: f"{d.day} {MONTH_NAMES.split()[d.month - 1]}, {d.year:04d}",
+}
+#: cells that are no date in some or all formats: impossible days, other formats, odd spellings
+ODD_DATES = [
+    "NA", "", "2023/2/29", "2024/2/29", "2024/13/1", "0000/1/1", "29/02/2023", "31/04/2024",
+    "12/31/2024", "13/13/2000", "Feb 29 2023", "feb 29 2024", "SEPT 3, 2001", "3 sept 2001",
+    "JaNuArY 5 2001", "Janu 5 2001", "5 Mai 2001", "May 5 01", "2024-03-01", "Mar  1 2024",
+    "Mar 1 2024x", "1 Mar 2024,", "Mar 1,2024", "1/1/1970", "Jan 1 1970",
+]  # fmt: skip
+
+
+def _dates_in(form: str, n: int, seed: int) -> list[str]:
+    rng = np.random.default_rng(seed)
+    start = datetime.date(1, 1, 1)
+    days = [start + datetime.timedelta(days=int(k)) for k in rng.integers(0, 3_652_059, n)]
+    return [WRITTEN[form](day) for day in days]
+
+
+@pytest.mark.parametrize("form", list(WRITTEN))
+def test_each_date_format_is_read_by_the_graph_as_python_reads_it(form: str) -> None:
+    """Seeded: dates of years 1 to 9999 in one format (and the 13th, so that day first and month
+    first settle), then new dates and odd cells: the graph's features equal ``transform``'s."""
+    table = {"when": _dates_in(form, 300, seed=5) + ["13/1/2000" if "/" in form else "NA", "NA"]}
+    if form == "ymd/":
+        table["when"][-2] = "2000/1/13"
+    prep = ffnn.TablePreprocessor().fit(table)
+    assert prep.columns_[0]["kind"] == "date" and prep.columns_[0]["format"] == form
+    assert prep.columns_[0]["indicator"]
+    proto = to_onnx(identity_network(5), preprocessor=prep, dtype="float64", target_scaling=(0, 1))
+    rows = {"when": _dates_in(form, 300, seed=6) + ODD_DATES}
+    expected = transformed(prep, rows)
+    assert expected[:, -1].sum() >= 10  # the odd cells are missing in Python too
+    got = run(proto, rows)["prediction"]
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+    one = {"when": rows["when"][:1]}
+    np.testing.assert_allclose(run(proto, one)["prediction"], transformed(prep, one), atol=1e-12)
+
+
 # -- the answers -----------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "classes",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import pickle
 import subprocess
@@ -233,8 +234,10 @@ def _frame_with_repeated_names():  # type: ignore[no-untyped-def]
 def test_get_params_and_set_params_follow_the_estimator_contract() -> None:
     pre = TablePreprocessor(max_categories=7)
     assert pre.get_params()["max_categories"] == 7
-    assert pre.set_params(min_frequency=2) is pre and pre.min_frequency == 2
-    assert repr(pre) == "TablePreprocessor(max_categories=7, min_frequency=2)"
+    assert pre.set_params(min_frequency=3) is pre and pre.min_frequency == 3
+    assert repr(pre) == "TablePreprocessor(max_categories=7, min_frequency=3)"
+    assert TablePreprocessor().get_params()["max_categories"] == 200
+    assert TablePreprocessor().get_params()["min_frequency"] == 2
     with pytest.raises(ValueError, match="no parameter 'bogus'"):
         pre.set_params(bogus=1)
 
@@ -297,3 +300,117 @@ def test_it_works_inside_a_column_transformer() -> None:
     names = list(mixer.get_feature_names_out())
     assert names[:2] == ["raw__island=Biscoe", "raw__island=Dream"] and out.shape == (344, 10)
     assert np.isfinite(out).all()
+
+
+# -- dates in the formats of real files ------------------------------------------------------
+MONTH_NAMES = (
+    "January February March April May June July August September October November December"
+)
+FORMATS = {  # format: how a datetime.date is written in it
+    "iso": lambda d: d.isoformat(),
+    "ymd/": lambda d: f"{d.year:04d}/{d.month}/{d.day:02d}",
+    "dmy/": lambda d: f"{d.day:02d}/{d.month}/{d.year:04d}",
+    "mdy/": lambda d: f"{d.month}/{d.day}/{d.year:04d}",
+    "mon d yyyy": lambda d: f"{MONTH_NAMES.split()[d.month - 1][:3]} {d.day} {d.year:04d}",
+    "d mon yyyy": lambda d: f"{d.day} {MONTH_NAMES.split()[d.month - 1].upper()}, {d.year:04d}",
+}
+
+
+def _days(n: int, seed: int) -> list[datetime.date]:
+    rng = np.random.default_rng(seed)
+    start = datetime.date(1, 1, 1)
+    return [start + datetime.timedelta(days=int(k)) for k in rng.integers(0, 3_652_059, size=n)]
+
+
+@pytest.mark.parametrize("form", list(FORMATS))
+def test_each_date_format_is_recognised_and_read_as_python_datetime_reads_it(form: str) -> None:
+    """Seeded dates of years 1 to 9999 (the 13th and later days make d/m and m/d settle):
+    days since 1970-01-01, year, month and weekday equal datetime's, before standardising."""
+    days = _days(300, seed=3) + [datetime.date(2000, 1, 13), datetime.date(2024, 2, 29)]
+    cells = [FORMATS[form](d) for d in days]
+    spec = TablePreprocessor().fit({"d": cells}).columns_[0]
+    assert (spec["kind"], spec["format"]) == ("date", form)
+    assert list(spec["parts"]) == ["days", "year", "month", "weekday"] and not spec["indicator"]
+    epoch = datetime.date(1970, 1, 1)
+    expected = np.array(
+        [[(d - epoch).days, d.year, d.month, d.weekday()] for d in days], dtype=np.float64
+    )
+    expected[:, 0] -= expected[:, 0].min()  # days since the origin, the earliest date
+    stats = spec["parts"]
+    for j, part in enumerate(["days", "year", "month", "weekday"]):
+        mean, std = expected[:, j].mean(), expected[:, j].std()
+        assert (stats[part]["mean"], stats[part]["std"]) == pytest.approx((mean, std), rel=1e-12)
+    encoded = TablePreprocessor().fit({"d": cells}).transform({"d": cells})
+    np.testing.assert_allclose(encoded, (expected - expected.mean(0)) / expected.std(0), atol=1e-9)
+
+
+def test_month_names_are_case_blind_full_or_short_with_an_optional_comma() -> None:
+    from ffnn.preprocessing.dates import date_parts
+
+    expected = date_parts("2000-01-31")
+    for cell in ["Jan 31 2000", "january 31, 2000", "JAN 31 2000", "January 31 2000"]:
+        assert date_parts(cell, "mon d yyyy") == expected, cell
+    for cell in ["31 Jan 2000", "31 jAnUaRy, 2000"]:
+        assert date_parts(cell, "d mon yyyy") == expected, cell
+    assert date_parts("9 Sept 2001", "d mon yyyy") == date_parts("2001-09-09")
+    for cell in ["Jab 31 2000", "Feb 30 2000", "Jan 31 00", "Jan  31 2000", "Janu 31 2000"]:
+        assert date_parts(cell, "mon d yyyy") is None, cell
+    assert date_parts("2023/2/29", "ymd/") is None and date_parts(20000131.0, "ymd/") is None
+
+
+def test_a_daily_series_with_a_distinct_date_on_every_row_is_a_date_not_an_id() -> None:
+    days = [datetime.date(2012, 1, 1) + datetime.timedelta(days=k) for k in range(500)]
+    table = {
+        "iso": [d.isoformat() for d in days],
+        "seattle": [d.strftime("%Y/%m/%d") for d in days],
+        "stocks": [FORMATS["mon d yyyy"](d) for d in days],
+        "row": [str(k) for k in range(500)],
+    }
+    pre = TablePreprocessor().fit(table)
+    assert [(s["kind"], s.get("format")) for s in pre.columns_] == [
+        ("date", "iso"),
+        ("date", "ymd/"),
+        ("date", "mon d yyyy"),
+        ("id", None),
+    ]
+
+
+def test_a_few_cells_that_are_no_dates_are_missing_counted_at_fit_and_transform() -> None:
+    cells = [f"2012/01/{d:02d}" for d in range(1, 31)] * 2 + ["soon"]  # 60 of 61 read
+    pre = TablePreprocessor().fit({"d": cells})
+    spec = pre.columns_[0]
+    assert spec["kind"] == "date" and spec["indicator"]
+    assert "1 cell(s) not such dates taken as missing" in spec["usage"]
+    with pytest.warns(PreprocessingWarning, match="2 cell"):
+        out = pre.transform({"d": ["2012-01-05", "2012/01/05", "5 Jan 2012"]})  # ymd/ only
+    assert out[:, -1].tolist() == [1.0, 0.0, 1.0]
+    assert TablePreprocessor().fit({"d": cells[:50] + ["x"] * 10})._fitted()[0]["kind"] == (
+        "category"  # 50 of 60 read: below NUMERIC_SHARE
+    )
+
+
+def test_day_and_month_first_are_settled_by_the_column_or_it_stays_text() -> None:
+    settled = ["13/01/2020", "01/02/2020", "05/06/2020"] * 10
+    assert TablePreprocessor().fit({"d": settled}).columns_[0]["format"] == "dmy/"
+    month_first = ["01/13/2020", "02/01/2020", "06/05/2020"] * 10
+    assert TablePreprocessor().fit({"d": month_first}).columns_[0]["format"] == "mdy/"
+    ambiguous = ["01/02/2020", "03/04/2020", "12/11/2020"] * 10
+    spec = TablePreprocessor().fit({"d": ambiguous}).columns_[0]
+    assert spec["kind"] == "category"
+    assert "day first and month first alike" in spec["usage"]
+
+
+def test_an_old_date_spec_without_a_format_loads_as_iso_and_hostile_formats_are_refused() -> None:
+    cells = ["2024-01-01", "2024-01-02", "2024-01-08T12:00:00", None]
+    pre = TablePreprocessor().fit({"d": cells})
+    config = json.loads(json.dumps(pre.to_config()))
+    assert config["columns"][0]["format"] == "iso"
+    del config["columns"][0]["format"]  # as saved before formats
+    old = TablePreprocessor.from_config(config)
+    rows = {"d": ["2024-01-03", "2024/01/03", None]}
+    with pytest.warns(PreprocessingWarning):
+        assert old.transform(rows).tobytes() == pre.transform(rows).tobytes()
+    for hostile in ["%Y%m%d", "ISO", 7, None, ["iso"], "ymd/" * 100]:
+        config["columns"][0]["format"] = hostile
+        with pytest.raises(ValueError, match=r"column spec 0 \(date\): format must be one of"):
+            TablePreprocessor.from_config(config)

@@ -1,6 +1,10 @@
-"""ISO dates and datetimes parsed inside the graph, as :mod:`ffnn.preprocessing.kinds` reads
-them: days since 1970-01-01 (UTC, with the time of day as a fraction), year, month and day of
-week (Monday 0) of the moment in UTC.
+"""Dates parsed inside the graph in each format of :mod:`ffnn.preprocessing.dates`, as Python
+reads them: days since 1970-01-01 (UTC, with the time of day as a fraction), year, month and day
+of week (Monday 0) of the moment in UTC.
+
+The formats other than ISO (``2012/1/31``, ``31/01/2012``, ``Jan 31, 2012``, ...) are checked
+with the same regular expression as in Python, cut at ``/`` or at spaces (a comma dropped), and
+month names read case-blind (``StringNormalizer`` to lower case, then ``LabelEncoder``).
 
 The text is checked with ``RegexFullMatch`` and cut with ``StringSplit`` and ``StringConcat``
 (opset 20), its numbers read with ``Cast``; the calendar is integer arithmetic (the proleptic
@@ -15,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from ffnn.onnx._graph import Graph
+from ffnn.preprocessing.dates import MONTHS, ORDER, PATTERNS
 
 __all__ = ["DATE_PATTERN", "MIN_DATE_OPSET", "date_parts"]
 
@@ -24,6 +29,13 @@ __all__ = ["DATE_PATTERN", "MIN_DATE_OPSET", "date_parts"]
 DATE_PATTERN = r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?"
 MIN_DATE_OPSET = 20  # StringSplit, StringConcat, RegexFullMatch
 _SAFE = "1970-01-01T00:00"  # what a row that is no date is parsed as (then masked)
+_SAFE_OF = {  # the same, in the other formats
+    "ymd/": "1970/1/1",
+    "dmy/": "1/1/1970",
+    "mdy/": "1/1/1970",
+    "mon d yyyy": "Jan 1 1970",
+    "d mon yyyy": "1 Jan 1970",
+}
 
 
 class _Ops:
@@ -115,9 +127,61 @@ def _days_in_month(o: _Ops, year: str, month: str) -> str:
     return o.add(lengths, o.op("Cast", february, to=o.tensor.INT64))
 
 
-def date_parts(g: Graph, text: str) -> tuple[str, list[str]]:
+def _all(o: _Ops, checks: list[str]) -> str:
+    valid = checks[0]
+    for check in checks[1:]:
+        valid = o.op("And", valid, check)
+    return valid
+
+
+def _plain_date_parts(g: Graph, text: str, form: str) -> tuple[str, list[str]]:
+    """:func:`date_parts` of a format with a date and no time (not ISO)."""
+    if form not in PATTERNS:
+        raise ValueError(f"dates of format {form!r} have no ONNX form")
+    o = _Ops(g)
+    matched = g.node("RegexFullMatch", [text], pattern=PATTERNS[form])
+    safe = o.where(matched, text, o.c(_SAFE_OF[form], object))
+    if "/" in form:
+        pieces = o.pieces(safe, "/", 3)
+    else:
+        before, after = o.pieces(safe, ",", 2)
+        pieces = o.pieces(o.op("StringConcat", before, after), " ", 3)
+    year_at, month_at, day_at = ORDER[form]
+    year, day = o.integer(pieces[year_at]), o.integer(pieces[day_at])
+    if "mon" in form:
+        lower = o.op("StringNormalizer", pieces[month_at], case_change_action="LOWER", locale="C")
+        month = g.node(
+            "LabelEncoder",
+            [lower],
+            domain="ai.onnx.ml",
+            keys_strings=list(MONTHS),
+            values_int64s=list(MONTHS.values()),
+            default_int64=0,
+        )
+    else:
+        month = o.integer(pieces[month_at])
+    valid = _all(
+        o,
+        [
+            matched,
+            o.compare("GreaterOrEqual", year, 1),
+            o.compare("GreaterOrEqual", month, 1),
+            o.compare("LessOrEqual", month, 12),
+            o.compare("GreaterOrEqual", day, 1),
+            o.op("LessOrEqual", day, _days_in_month(o, year, month)),
+        ],
+    )
+    civil = _days_from_civil(o, year, month, day)
+    weekday = o.op("Mod", o.add(civil, o.c(3)), o.c(7))  # 1970-01-01 was a Thursday (3)
+    parts = [o.op("Cast", v, to=o.tensor.DOUBLE) for v in (civil, year, month, weekday)]
+    return o.op("Not", valid), parts
+
+
+def date_parts(g: Graph, text: str, form: str = "iso") -> tuple[str, list[str]]:
     """``(missing (N,) bool, [days, year, month, weekday] (N,) float64)`` of the string values
-    ``text`` (N,)."""
+    ``text`` (N,), dates in the format ``form`` (a name of ``DATE_FORMATS``)."""
+    if form != "iso":
+        return _plain_date_parts(g, text, form)
     o = _Ops(g)
     matched = g.node("RegexFullMatch", [text], pattern=DATE_PATTERN)
     safe = o.where(matched, text, o.c(_SAFE, object))
@@ -149,9 +213,7 @@ def date_parts(g: Graph, text: str) -> tuple[str, list[str]]:
         o.compare("Less", zh, 24),
         o.compare("Less", zm, 60),
     ]
-    valid = checks[0]
-    for check in checks[1:]:
-        valid = o.op("And", valid, check)
+    valid = _all(o, checks)
     offset = o.add(o.mul(zh, 60), zm)  # minutes east of UTC
     offset = o.where(o.compare("Equal", behind, "", object), offset, o.mul(offset, -1))
     civil = _days_from_civil(o, year, month, day)

@@ -88,7 +88,7 @@ def _boolean(g: Graph, spec: dict[str, Any], x: str) -> tuple[list[str], str]:
 
 def _date(g: Graph, spec: dict[str, Any], x: str) -> tuple[list[str], str]:
     flat = g.node("Reshape", [x, g.constant("flat", [-1], np.int64)])
-    missing, parts = date_parts(g, flat)
+    missing, parts = date_parts(g, flat, spec.get("format", "iso"))
     column = g.constant("column", [-1, 1], np.int64)
     missing = g.node("Reshape", [missing, column])
     values = dict(zip(("days", "year", "month", "weekday"), parts, strict=True))

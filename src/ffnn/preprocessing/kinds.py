@@ -9,14 +9,17 @@ Kinds, tried in this order on the cells that are present (not missing):
 
 - ``empty`` / ``constant``: no cell, or one distinct value: left out.
 - ``boolean``: two values, 0/1 or true/false, yes/no, t/f, y/n (case-blind): one 0/1 column.
+- ``date``: at least :data:`NUMERIC_SHARE` of the cells are dates in one format of
+  :mod:`ffnn.preprocessing.dates` (ISO ``2024-03-01``, ``2024/3/1``, ``Mar 1 2024``, ...; the
+  rest count as missing), the format stored in the spec: days since the fitted origin (the
+  earliest date), year, month and day of week, each filled and standardised like a numeric
+  column (a part that is constant is left out); or left out with ``dates="drop"``. Dates are
+  tried before IDs: a daily series has a distinct date on every row and is still a date.
 - ``id``: integers or text with a distinct value on almost every row (at least ``id_threshold``
   of the rows present, and at least :data:`MIN_ID_ROWS` of them; integers also in a near-run:
   sorted, or spanning at most twice the row count, as row numbers do): left out.
 - ``numeric``: at least :data:`NUMERIC_SHARE` of the cells are numbers (the rest count as
   missing): the median fills missing cells, standardised by mean and standard deviation.
-- ``date``: ISO dates or datetimes (``2024-03-01``, ``2024-03-01T12:00:00Z``): days since the
-  fitted origin (the earliest date), year, month and day of week, each filled and standardised
-  like a numeric column (a part that is constant is left out); or left out with ``dates="drop"``.
 - ``category``: any other text. Up to ``max_categories`` distinct values: one-hot of those seen at
   least ``min_frequency`` times, the rest (and values unseen at fit) in an ``other`` column.
   More distinct values: one-hot of the ``max_categories`` most frequent ones (at least
@@ -32,8 +35,6 @@ column) is handled as missing and counted, so that the caller can report it.
 
 from __future__ import annotations
 
-import datetime
-import re
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -41,6 +42,7 @@ from typing import Any
 import numpy as np
 
 from ffnn.preprocessing.cells import MAX_MAGNITUDE, Cell, as_number
+from ffnn.preprocessing.dates import DATE_FORMATS, DATE_PARTS, SHOWN, date_parts, detect_format
 
 __all__ = ["MIN_ID_ROWS", "NUMERIC_SHARE", "check_specs", "fit_column", "encode_column"]
 
@@ -50,11 +52,6 @@ MIN_ID_ROWS = 20
 NUMERIC_SHARE = 0.95
 TRUE_TEXT = frozenset({"true", "yes", "y", "t", "1", "1.0"})
 FALSE_TEXT = frozenset({"false", "no", "n", "f", "0", "0.0"})
-ISO_DATE = re.compile(
-    r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$"
-)
-DATE_PARTS = ("days", "year", "month", "weekday")
-_EPOCH = datetime.datetime(1970, 1, 1)
 
 Spec = dict[str, Any]
 
@@ -90,19 +87,6 @@ def _boolean(cell: Cell) -> float | None:
     return 1.0 if text in TRUE_TEXT else 0.0 if text in FALSE_TEXT else None
 
 
-def _date_parts(cell: Cell) -> tuple[float, ...] | None:
-    if not isinstance(cell, str) or not ISO_DATE.match(cell):
-        return None
-    try:
-        moment = datetime.datetime.fromisoformat(cell)
-    except ValueError:
-        return None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(datetime.UTC).replace(tzinfo=None)
-    days = (moment - _EPOCH).total_seconds() / 86400.0
-    return (days, float(moment.year), float(moment.month), float(moment.weekday()))
-
-
 def _is_id(present: Sequence[Cell], numbers: list[float] | None, threshold: float) -> bool:
     distinct = len(set(map(_text, present)))
     if len(present) < MIN_ID_ROWS or distinct < threshold * len(present):
@@ -130,6 +114,11 @@ def fit_column(name: str, cells: list[Cell], params: dict[str, Any]) -> Spec:
         spec: Spec = {"name": name, "kind": "boolean", "usage": "0/1", "outputs": [name]}
         spec["fill"] = float(trues * 2 >= len(booleans))
         return _with_indicator(spec, indicator)
+    form, ambiguous = detect_format(present, NUMERIC_SHARE)
+    if form is not None:
+        if params["dates"] == "drop":
+            return _left_out(name, "date", 'dates="drop"')
+        return _fit_date(name, cells, form, indicator)
     parsed = [as_number(cell) for cell in present]
     numbers = [number for number in parsed if number is not None]
     is_numeric = len(numbers) >= NUMERIC_SHARE * len(present)
@@ -145,11 +134,10 @@ def fit_column(name: str, cells: list[Cell], params: dict[str, Any]) -> Spec:
             indicator = True
             spec["usage"] += f"; {unread} text cell(s) taken as missing"
         return _with_indicator(spec, indicator)
-    if all(_date_parts(cell) is not None for cell in present):
-        if params["dates"] == "drop":
-            return _left_out(name, "date", 'dates="drop"')
-        return _fit_date(name, cells, indicator)
-    return _fit_category(name, cells, params)
+    spec = _fit_category(name, cells, params)
+    if ambiguous:
+        spec["usage"] += f"; {ambiguous}: taken as text"
+    return spec
 
 
 def _with_indicator(spec: Spec, indicator: bool) -> Spec:
@@ -160,17 +148,17 @@ def _with_indicator(spec: Spec, indicator: bool) -> Spec:
     return spec
 
 
-def _date_matrix(cells: list[Cell]) -> tuple[np.ndarray, int]:
+def _date_matrix(cells: list[Cell], form: str) -> tuple[np.ndarray, int]:
     rows, unread = [], 0
     for cell in cells:
-        parts = _date_parts(cell)
+        parts = date_parts(cell, form)
         unread += parts is None and cell is not None
         rows.append(parts if parts is not None else (np.nan,) * len(DATE_PARTS))
     return np.array(rows, dtype=np.float64).reshape(len(cells), len(DATE_PARTS)), unread
 
 
-def _fit_date(name: str, cells: list[Cell], indicator: bool) -> Spec:
-    matrix, _ = _date_matrix(cells)
+def _fit_date(name: str, cells: list[Cell], form: str, indicator: bool) -> Spec:
+    matrix, unread = _date_matrix(cells, form)
     origin = float(np.nanmin(matrix[:, 0]))
     matrix[:, 0] -= origin
     parts = {}
@@ -178,9 +166,13 @@ def _fit_date(name: str, cells: list[Cell], indicator: bool) -> Spec:
         column = matrix[:, j]
         if np.nanmax(column) > np.nanmin(column):
             parts[part] = _statistics(column)
-    spec = {"name": name, "kind": "date", "origin": origin, "parts": parts}
+    spec: Spec = {"name": name, "kind": "date", "format": form, "origin": origin, "parts": parts}
     spec["outputs"] = [f"{name}_{part}" for part in parts]
     spec["usage"] = ", ".join(parts) + " (standardised)"
+    spec["usage"] += f" of {SHOWN[form]} dates" if SHOWN[form] else ""
+    if unread:
+        indicator = True
+        spec["usage"] += f"; {unread} cell(s) not such dates taken as missing"
     return _with_indicator(spec, indicator)
 
 
@@ -223,7 +215,7 @@ def encode_column(spec: Spec, cells: list[Cell]) -> tuple[np.ndarray, int]:
         missing = np.isnan(raw)
         values = _standardised(raw, spec)[:, None]
     elif kind == "date":
-        matrix, unread = _date_matrix(cells)
+        matrix, unread = _date_matrix(cells, spec.get("format", "iso"))
         missing = np.isnan(matrix[:, 0])
         matrix[:, 0] -= spec["origin"]
         columns = [
@@ -264,7 +256,7 @@ def _shares(spec: Spec, cells: list[Cell]) -> np.ndarray:
 _KEYS = {
     "numeric": ("median", "mean", "std", "indicator"),
     "boolean": ("fill", "indicator"),
-    "date": ("origin", "parts", "indicator"),
+    "date": ("origin", "parts", "indicator"),  # and "format" (absent: ISO)
     "category": ("categories", "missing", "frequencies"),
     "empty": (),
     "constant": (),
@@ -288,7 +280,8 @@ def check_specs(specs: Any) -> None:
     Every value is checked: names and usages are text, a kind is one of :data:`_KEYS` with
     exactly its keys, statistics are finite numbers (standard deviations positive, magnitudes
     within :data:`MAX_STATISTIC`), flags are booleans, a category list holds distinct texts (at
-    most :data:`MAX_SPEC_VALUES`), frequencies are shares in [0, 1], and ``outputs`` are the
+    most :data:`MAX_SPEC_VALUES`), frequencies are shares in [0, 1], a date format is one of
+    ``DATE_FORMATS`` (absent in specs saved before formats: ISO), and ``outputs`` are the
     names the kind's encoding produces, in order. Column names are distinct.
     """
     if not isinstance(specs, list):
@@ -304,6 +297,8 @@ def check_specs(specs: Any) -> None:
         required = {"name", "kind", "usage", "outputs", *_KEYS[kind]}
         if kind == "category" and spec.get("frequencies") is not None:
             required.add("frequency")
+        if kind == "date" and "format" in spec:  # specs saved before formats are ISO
+            required.add("format")
         absent = sorted(required - set(spec))
         if absent:
             raise ValueError(f"column spec {index} ({kind}) lacks {absent}")
@@ -360,6 +355,11 @@ def _check_spec(spec: Spec, kind: str, where: str) -> None:
         if spec["fill"] not in (0, 1) or isinstance(spec["fill"], bool):
             raise ValueError(f"{where}: fill must be 0 or 1, got {repr(spec['fill'])[:40]}")
     elif kind == "date":
+        form = spec.get("format", "iso")
+        if not isinstance(form, str) or form not in DATE_FORMATS:
+            raise ValueError(
+                f"{where}: format must be one of {DATE_FORMATS}, got {repr(form)[:40]}"
+            )
         _check_number(spec["origin"], f"{where}: origin")
         parts = spec["parts"]
         if not isinstance(parts, dict) or not set(parts) <= set(DATE_PARTS):

@@ -52,8 +52,8 @@ class TablePreprocessor:
     def __init__(
         self,
         *,
-        max_categories: int = 20,
-        min_frequency: int = 5,
+        max_categories: int = 200,
+        min_frequency: int = 2,
         id_threshold: float = 0.95,
         dates: str = "expand",
         dtype: str = "float64",
