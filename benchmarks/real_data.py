@@ -23,7 +23,6 @@ seeds. Run: ``python -m benchmarks.real_data [--via python|cli] [--markdown FILE
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import importlib.util
 import os
@@ -32,7 +31,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -270,54 +268,13 @@ class Options:
     validation_split: float = 0.2
     max_categories: int = 200
     min_frequency: int = 2
-    dates_first: bool = False  # the proposed encoding change, measured here only
 
 
-def _iso_date(cell: str) -> str:
-    """``2012/01/31`` and ``Jan 31 2000`` as ISO dates; other cells unchanged."""
-    import datetime
-
-    text = cell.strip()
-    for form in ("%Y/%m/%d", "%b %d %Y"):
-        try:
-            return datetime.datetime.strptime(text, form).date().isoformat()
-        except ValueError:
-            continue
-    return cell
-
-
-@contextlib.contextmanager
-def dates_first(enabled: bool) -> Iterator[None]:
-    """With ``enabled``: TablePreprocessor checks for a date column before an ID-like one (a
-    daily series has a distinct date on every row), the proposal this option measures."""
-    from ffnn.preprocessing import kinds, table
-
-    if not enabled:
-        yield
-        return
-    original = table.fit_column
-
-    def fit_column(name: str, cells: list[Any], params: dict[str, Any]) -> Any:
-        present = [cell for cell in cells if cell is not None]
-        dated = present and all(kinds._date_parts(cell) is not None for cell in present)
-        if dated and len(set(present)) > 1 and params["dates"] == "expand":
-            return kinds._fit_date(name, cells, len(present) < len(cells))
-        return original(name, cells, params)
-
-    table.fit_column = fit_column
-    try:
-        yield
-    finally:
-        table.fit_column = original
-
-
-def _table_columns(path: Path, iso_dates: bool = False) -> tuple[list[str], dict[str, list[str]]]:
+def _table_columns(path: Path) -> tuple[list[str], dict[str, list[str]]]:
     from ffnn import csvdata
 
     table = csvdata.read_csv(path)
     columns = {name: table.column(name) for name in table.columns}
-    if iso_dates:
-        columns = {name: [_iso_date(cell) for cell in cells] for name, cells in columns.items()}
     return list(table.columns), columns
 
 
@@ -331,7 +288,7 @@ def run_ffnn_python(dataset: Dataset, train: Path, test: Path, seed: int, opts: 
     from ffnn.regularizers import L2
     from ffnn.training import split_validation
 
-    names, columns = _table_columns(train, opts.dates_first)
+    names, columns = _table_columns(train)
     kept, y_raw = _target_values(columns[dataset.target], dataset.task)
     inputs = {
         n: [c for c, k in zip(col, kept, strict=True) if k]
@@ -339,8 +296,7 @@ def run_ffnn_python(dataset: Dataset, train: Path, test: Path, seed: int, opts: 
         if n != dataset.target
     }
     prep = TablePreprocessor(max_categories=opts.max_categories, min_frequency=opts.min_frequency)
-    with dates_first(opts.dates_first):
-        X = prep.fit_transform(inputs)
+    X = prep.fit_transform(inputs)
     classes: list[str] = []
     if dataset.task == "classification":
         classes = sorted(set(y_raw))
@@ -379,7 +335,7 @@ def run_ffnn_python(dataset: Dataset, train: Path, test: Path, seed: int, opts: 
         validation_data=(X[val_rows], y[val_rows]),
         callbacks=[EarlyStopping("val_loss", patience=opts.patience, restore_best_weights=True)],
     )
-    _, test_columns = _table_columns(test, opts.dates_first)
+    _, test_columns = _table_columns(test)
     kept_test, truth = _target_values(test_columns[dataset.target], dataset.task)
     test_inputs = {
         n: [c for c, k in zip(col, kept_test, strict=True) if k]
@@ -508,11 +464,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dropout", type=float, default=defaults.dropout)
     parser.add_argument("--max-categories", type=int, default=defaults.max_categories)
     parser.add_argument("--min-frequency", type=int, default=defaults.min_frequency)
-    parser.add_argument(
-        "--dates-first",
-        action="store_true",
-        help="measure the proposed change: dates (also yyyy/mm/dd, 'Jan 1 2000') before IDs",
-    )
     parser.add_argument("--markdown", type=Path, help="also write the table to this file")
     args = parser.parse_args(argv)
     opts = Options(
@@ -525,7 +476,6 @@ def main(argv: list[str] | None = None) -> int:
         dropout=args.dropout,
         max_categories=args.max_categories,
         min_frequency=args.min_frequency,
-        dates_first=args.dates_first,
     )
     chosen = [d for d in DATASETS if d.name in args.datasets]
     unknown = sorted(set(args.datasets) - {d.name for d in DATASETS})
