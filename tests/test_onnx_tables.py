@@ -230,11 +230,39 @@ def test_dates_of_every_era_and_zone_give_pythons_days_year_month_and_weekday() 
     prep = ffnn.TablePreprocessor().fit(table)
     assert prep.columns_[0]["kind"] == "date"
     assert list(prep.columns_[0]["parts"]) == ["days", "year", "month", "weekday"]
-    proto = to_onnx(identity_network(5), preprocessor=prep, dtype="float64", target_scaling=(0, 1))
+    assert prep.columns_[0]["periods"]  # sin/cos of the span's halvings
+    width = len(prep.get_feature_names_out())
+    proto = to_onnx(
+        identity_network(width), preprocessor=prep, dtype="float64", target_scaling=(0, 1)
+    )
     rows = {"when": _random_dates(400, seed=2) + ["2024-02-29", "2023-02-29", "0000-01-01"]}
     np.testing.assert_allclose(
         run(proto, rows)["prediction"], transformed(prep, rows), rtol=1e-12, atol=1e-12
     )
+
+
+def _hourly(n: int, seed: int) -> list[str]:
+    rng = np.random.default_rng(seed)
+    start = datetime.datetime(2013, 1, 1)
+    stamps = [start + datetime.timedelta(hours=int(h)) for h in rng.integers(0, 365 * 24, n)]
+    return [f"{stamp:%Y-%m-%d %H:%M:%S}" for stamp in stamps]
+
+
+def test_periodic_features_of_timestamps_match_python_to_1e_12() -> None:
+    """Seeded: hourly timestamps of one year get sin/cos of the year, week, day and the span's
+    halvings; the graph's Sin and Cos of them equal ``transform``'s, missing cells 0."""
+    table = {"when": _hourly(2000, seed=3) + ["NA"]}  # about 5 a day: the day kept
+    prep = ffnn.TablePreprocessor().fit(table)
+    periods = prep.columns_[0]["periods"]
+    assert periods[:3] == [365.25, 7.0, 1.0] and len(periods) == 9
+    width = len(prep.get_feature_names_out())
+    proto = to_onnx(
+        identity_network(width), preprocessor=prep, dtype="float64", target_scaling=(0, 1)
+    )
+    rows = {"when": _hourly(300, seed=4) + ["NA", "2013-07-01T12:00:00+05:30", "not a date"]}
+    expected = transformed(prep, rows)
+    assert np.all(expected[-1, 4:-1] == 0) and expected[-1, -1] == 1  # missing: 0, flagged
+    np.testing.assert_allclose(run(proto, rows)["prediction"], expected, rtol=1e-12, atol=1e-12)
 
 
 MONTH_NAMES = (
@@ -272,8 +300,11 @@ def test_each_date_format_is_read_by_the_graph_as_python_reads_it(form: str) -> 
         table["when"][-2] = "2000/1/13"
     prep = ffnn.TablePreprocessor().fit(table)
     assert prep.columns_[0]["kind"] == "date" and prep.columns_[0]["format"] == form
-    assert prep.columns_[0]["indicator"]
-    proto = to_onnx(identity_network(5), preprocessor=prep, dtype="float64", target_scaling=(0, 1))
+    assert prep.columns_[0]["indicator"] and prep.columns_[0]["periods"]
+    width = len(prep.get_feature_names_out())
+    proto = to_onnx(
+        identity_network(width), preprocessor=prep, dtype="float64", target_scaling=(0, 1)
+    )
     rows = {"when": _dates_in(form, 300, seed=6) + ODD_DATES}
     expected = transformed(prep, rows)
     assert expected[:, -1].sum() >= 10  # the odd cells are missing in Python too
@@ -335,7 +366,9 @@ def test_arguments_that_do_not_fit_are_refused() -> None:
         to_onnx(binary, preprocessor=prep, classes=["a", "b", "c"])
     with pytest.raises(ValueError, match="outputs must be 'auto'"):
         to_onnx(binary, preprocessor=prep, classes=["a", "b"], outputs=["logits"])
-    with pytest.raises(ValueError, match="the preprocessor gives 31 features, the network takes 3"):
+    with pytest.raises(
+        ValueError, match=f"the preprocessor gives {width} features, the network takes 3"
+    ):
         to_onnx(network(3, 1, ffnn.BinaryCrossEntropy()), preprocessor=prep, classes=[0, 1])
     with pytest.raises(ValueError, match="not fitted"):
         to_onnx(binary, preprocessor=ffnn.TablePreprocessor(), classes=[0, 1])
@@ -514,5 +547,6 @@ def test_info_describes_a_model_trained_on_a_table(tmp_path: Path, capsys: Any) 
     assert main(["info", str(path)]) == 0
     printed = capsys.readouterr().out
     assert "Task: classification\nTarget: churn\nClasses (2): no, yes\n" in printed
-    assert "Features (9 columns, 31 inputs to the network):" in printed
+    width = len(prep.get_feature_names_out())
+    assert f"Features (9 columns, {width} inputs to the network):" in printed
     assert prep.describe() in printed

@@ -173,7 +173,7 @@ def test_dataframe_dict_rows_table_and_array_inputs_give_identical_results(
     outputs = [TablePreprocessor(min_frequency=1).fit_transform(X) for X in inputs]
     for out in outputs[1:]:
         np.testing.assert_array_equal(out, outputs[0])
-    assert outputs[0].shape == (4, 12) and np.isfinite(outputs[0]).all()
+    assert outputs[0].shape == (4, 14) and np.isfinite(outputs[0]).all()
     frame = TablePreprocessor().fit(pd.DataFrame(COLUMNS))
     assert list(frame.feature_names_in_) == ["num", "cat", "flag", "day"]
     assert not hasattr(TablePreprocessor().fit(inputs[3]), "feature_names_in_")
@@ -341,7 +341,14 @@ def test_each_date_format_is_recognised_and_read_as_python_datetime_reads_it(for
         mean, std = expected[:, j].mean(), expected[:, j].std()
         assert (stats[part]["mean"], stats[part]["std"]) == pytest.approx((mean, std), rel=1e-12)
     encoded = TablePreprocessor().fit({"d": cells}).transform({"d": cells})
-    np.testing.assert_allclose(encoded, (expected - expected.mean(0)) / expected.std(0), atol=1e-9)
+    standardised = (expected - expected.mean(0)) / expected.std(0)
+    np.testing.assert_allclose(encoded[:, :4], standardised, atol=1e-9)
+    absolute = np.array([(d - epoch).days for d in days], dtype=np.float64)
+    assert encoded.shape[1] == 4 + 2 * len(spec["periods"]) and spec["periods"]
+    for k, period in enumerate(spec["periods"]):
+        angle = 2 * np.pi * absolute / period
+        np.testing.assert_allclose(encoded[:, 4 + 2 * k], np.sin(angle), atol=1e-12)
+        np.testing.assert_allclose(encoded[:, 5 + 2 * k], np.cos(angle), atol=1e-12)
 
 
 def test_month_names_are_case_blind_full_or_short_with_an_optional_comma() -> None:
@@ -398,6 +405,64 @@ def test_day_and_month_first_are_settled_by_the_column_or_it_stays_text() -> Non
     spec = TablePreprocessor().fit({"d": ambiguous}).columns_[0]
     assert spec["kind"] == "category"
     assert "day first and month first alike" in spec["usage"]
+
+
+def test_a_daily_series_gets_sin_and_cos_of_the_year_the_week_and_halvings_of_its_span() -> None:
+    """Hand computation: 800 days from 2012-01-01 (a Sunday); the periods are the year, the week
+    and 6 halvings of the 799-day span (all at least 4 days: the dates are a day apart)."""
+    days = [datetime.date(2012, 1, 1) + datetime.timedelta(days=k) for k in range(800)]
+    pre = TablePreprocessor().fit({"d": [d.isoformat() for d in days] + [None]})
+    spec = pre.columns_[0]
+    assert spec["periods"] == [365.25, 7.0, 799.0, 399.5, 199.75, 99.875, 49.9375, 24.96875]
+    names = list(pre.get_feature_names_out())
+    assert names[4:8] == ["d_sin365.25", "d_cos365.25", "d_sin7", "d_cos7"]
+    assert names[-3:] == ["d_sin24.9688", "d_cos24.9688", "d_missing"]
+    assert "sin/cos of periods 365.25, 7, 799, 399.5" in pre.describe()
+    rows = ["2012-01-01", "2013-07-04", "1969-12-31", None]
+    out = pre.transform({"d": rows})
+    since = np.array([15340.0, 15890.0, -1.0])  # days since 1970-01-01
+    for k, period in enumerate(spec["periods"]):
+        np.testing.assert_allclose(out[:3, 4 + 2 * k], np.sin(2 * np.pi * since / period))
+        np.testing.assert_allclose(out[:3, 5 + 2 * k], np.cos(2 * np.pi * since / period))
+    # the week: 1970-01-01 was a Thursday, so Sunday 2012-01-01 is 3 days past a multiple of 7
+    assert out[0, 6] == pytest.approx(np.sin(2 * np.pi * 3 / 7), abs=1e-9)
+    assert np.all(out[3, 4:-1] == 0) and out[3, -1] == 1  # missing: 0 and flagged
+
+
+def test_times_of_day_add_the_day_and_sparse_dates_drop_the_short_periods() -> None:
+    hours = [datetime.datetime(2013, 1, 1) + datetime.timedelta(hours=3 * k) for k in range(400)]
+    spec = TablePreprocessor().fit({"t": [f"{h:%Y-%m-%d %H:%M:%S}" for h in hours]}).columns_[0]
+    assert spec["periods"][:3] == [365.25, 7.0, 1.0]  # 50 days: year, week, the day
+    monthly = [f"{m:02d}/01/{y}" for y in range(2000, 2010) for m in range(1, 13)] + ["12/13/2009"]
+    spec = TablePreprocessor().fit({"m": monthly}).columns_[0]
+    # a month apart: no week; the span's halvings down to 4 months (4 x the median gap)
+    assert spec["periods"][0] == 365.25 and min(spec["periods"]) >= 4 * 30
+    assert 7.0 not in spec["periods"]
+
+
+def test_an_old_date_spec_without_periods_keeps_its_encoding_and_hostile_periods_are_refused():
+    days = [datetime.date(2012, 1, 1) + datetime.timedelta(days=k) for k in range(100)]
+    cells = [d.isoformat() for d in days] + [None]
+    pre = TablePreprocessor().fit({"d": cells})
+    config = json.loads(json.dumps(pre.to_config()))
+    spec = config["columns"][0]
+    assert spec["periods"] == [365.25, 7.0, 99.0, 49.5, 24.75, 12.375, 6.1875]
+    del spec["periods"]  # as saved before periods: days, year, month, weekday and the flag
+    with pytest.raises(ValueError, match="outputs must be the names its encoding gives"):
+        TablePreprocessor.from_config(config)
+    spec["outputs"] = [
+        name for name in spec["outputs"] if "_sin" not in name and "_cos" not in name
+    ]
+    old = TablePreprocessor.from_config(config)
+    assert list(old.get_feature_names_out()) == ["d_days", "d_month", "d_weekday", "d_missing"]
+    rows = {"d": ["2012-02-03", None, "2013-01-01"]}
+    new = pre.transform(rows)
+    np.testing.assert_array_equal(old.transform(rows), new[:, [0, 1, 2, -1]])
+    hostile = [7, "7", [0], [-1.0], ["7"], [True], [float("nan")], [1e300], [1e-9], [7, 7.0]]
+    for periods in [*hostile, [float(k + 1) for k in range(17)]]:
+        spec["periods"] = periods
+        with pytest.raises((ValueError, TypeError), match=r"column spec 0 \(date\)"):
+            TablePreprocessor.from_config(config)
 
 
 def test_an_old_date_spec_without_a_format_loads_as_iso_and_hostile_formats_are_refused() -> None:

@@ -92,6 +92,7 @@ def _date(g: Graph, spec: dict[str, Any], x: str) -> tuple[list[str], str]:
     column = g.constant("column", [-1, 1], np.int64)
     missing = g.node("Reshape", [missing, column])
     values = dict(zip(("days", "year", "month", "weekday"), parts, strict=True))
+    periodic = _periodic(g, g.node("Reshape", [values["days"], column]), missing, spec)
     values["days"] = g.node(
         "Sub", [values["days"], g.constant("origin", spec["origin"], np.float64)]
     )
@@ -99,7 +100,18 @@ def _date(g: Graph, spec: dict[str, Any], x: str) -> tuple[list[str], str]:
         _standardised(g, g.node("Reshape", [values[part], column]), missing, stats)
         for part, stats in spec["parts"].items()
     ]
-    return outputs, missing
+    return outputs + periodic, missing
+
+
+def _periodic(g: Graph, days: str, missing: str, spec: dict[str, Any]) -> list[str]:
+    """sin and cos of ``2 pi days / period`` for each of the spec's periods, 0 where missing."""
+    zero = g.constant("zero", 0.0, np.float64)
+    filled = g.node("Where", [missing, zero, days])
+    outputs = []
+    for period in spec.get("periods", []):
+        angle = g.node("Mul", [filled, g.constant("frequency", 2.0 * np.pi / period, np.float64)])
+        outputs += [g.node("Where", [missing, zero, g.node(op, [angle])]) for op in ("Sin", "Cos")]
+    return outputs
 
 
 def _category(g: Graph, spec: dict[str, Any], x: str) -> list[str]:

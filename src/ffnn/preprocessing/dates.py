@@ -20,6 +20,13 @@ first and month first are told apart by the column alone: the one that reads mor
 first part above 12 somewhere means day first). A column where both read the same cells (every
 first and second part at most 12) is ambiguous: :func:`detect_format` gives no format for it and
 says why, and the column is taken as text.
+
+A ReLU network sees days since the origin as one smooth number, where trees split it finely:
+:func:`date_periods` chooses at fit the periods whose sin and cos a date column also gets (the
+year, the week, the day, and halvings of the fitted span, the multi-scale Fourier features of
+Tancik et al. 2020), so that the network can follow a curve along time and knows that December
+is next to January. They are stored in the spec (``"periods"``; a spec saved without them has
+none).
 """
 
 from __future__ import annotations
@@ -27,10 +34,24 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
 
 from ffnn.preprocessing.cells import Cell
 
-__all__ = ["DATE_FORMATS", "DATE_PARTS", "MONTHS", "SHOWN", "date_parts", "detect_format"]
+__all__ = [
+    "DATE_FORMATS",
+    "DATE_PARTS",
+    "MONTHS",
+    "SHOWN",
+    "check_periods",
+    "date_parts",
+    "date_periods",
+    "detect_format",
+    "period_name",
+    "periodic",
+]
 
 DATE_PARTS = ("days", "year", "month", "weekday")
 _EPOCH = datetime.datetime(1970, 1, 1)
@@ -136,3 +157,72 @@ def detect_format(present: Sequence[Cell], share: float) -> tuple[str | None, st
     if len(winners) > 1:  # only dmy/ and mdy/ can read the same cells
         return None, "dates that read day first and month first alike (dd/mm or mm/dd?)"
     return winners[0], ""
+
+
+#: the most periodic sin/cos pairs a date spec may hold
+MAX_PERIODS = 16
+#: how many halvings of its span a date column gets as periods
+OCTAVES = 6
+#: the shortest and longest periods, in days, a spec may hold (a second, about 27,000 years)
+MIN_PERIOD, MAX_PERIOD = 1 / 86400, 1e7
+
+
+def date_periods(days: np.ndarray) -> list[float]:
+    """The periods, in days, of the sin/cos pairs of a date column whose finite days since 1970
+    are ``days``: the year (365.25) when the dates span more than a month, the week (7) when
+    they fall on several weekdays, the day (1) when they hold times of day, then a ladder of
+    :data:`OCTAVES` halvings of the span (span, span/2, ...; none under 2 days). A period under
+    4 times the median gap between distinct dates is left out (monthly dates say nothing about
+    the week)."""
+    if days.size == 0:
+        return []
+    distinct = np.unique(days)
+    span = float(distinct[-1] - distinct[0])
+    gap = float(np.median(np.diff(distinct))) if distinct.size > 1 else 0.0
+    periods = [365.25] if span > 31 else []
+    whole = np.floor(distinct)
+    if len(np.unique(np.mod(whole, 7))) > 1:
+        periods.append(7.0)
+    if np.any(distinct != whole):
+        periods.append(1.0)
+    period = span
+    for _ in range(OCTAVES):
+        if period < 2:
+            break
+        if period_name(period) not in map(period_name, periods):
+            periods.append(period)
+        period /= 2
+    return [p for p in periods if p >= 4 * gap and MIN_PERIOD <= p <= MAX_PERIOD]
+
+
+def period_name(period: float) -> str:
+    return f"{period:g}"
+
+
+def periodic(days: np.ndarray, periods: list[float]) -> list[np.ndarray]:
+    """sin and cos of ``2 pi days / period`` for each period (0 where a day is missing)."""
+    columns = []
+    filled = np.where(np.isnan(days), 0.0, days)
+    for period in periods:
+        angle = filled * (2.0 * np.pi / period)
+        for wave in (np.sin(angle), np.cos(angle)):
+            columns.append(np.where(np.isnan(days), 0.0, wave))
+    return columns
+
+
+def check_periods(periods: Any, where: str) -> None:
+    """Raise ``ValueError`` (``TypeError`` for a period that is no number) unless ``periods``,
+    read from a spec, is a list of at most :data:`MAX_PERIODS` distinct periods in
+    [:data:`MIN_PERIOD`, :data:`MAX_PERIOD`] days."""
+    if not isinstance(periods, list) or len(periods) > MAX_PERIODS:
+        raise ValueError(f"{where}: periods must be a list of at most {MAX_PERIODS} numbers")
+    for period in periods:
+        if isinstance(period, bool) or not isinstance(period, int | float):
+            raise TypeError(f"{where}: a period must be a number, got {type(period).__name__}")
+        if not MIN_PERIOD <= period <= MAX_PERIOD:
+            raise ValueError(
+                f"{where}: a period must be within [{MIN_PERIOD:.3g}, {MAX_PERIOD:g}] days, "
+                f"got {period}"
+            )
+    if len({period_name(p) for p in periods}) != len(periods):
+        raise ValueError(f"{where}: periods must be distinct, got {repr(periods)[:80]}")

@@ -13,8 +13,10 @@ Kinds, tried in this order on the cells that are present (not missing):
   :mod:`ffnn.preprocessing.dates` (ISO ``2024-03-01``, ``2024/3/1``, ``Mar 1 2024``, ...; the
   rest count as missing), the format stored in the spec: days since the fitted origin (the
   earliest date), year, month and day of week, each filled and standardised like a numeric
-  column (a part that is constant is left out); or left out with ``dates="drop"``. Dates are
-  tried before IDs: a daily series has a distinct date on every row and is still a date.
+  column (a part that is constant is left out), then sin and cos of the date's periods
+  (:func:`~ffnn.preprocessing.dates.date_periods`: year, week, day, halvings of the span);
+  or left out with ``dates="drop"``. Dates are tried before IDs: a daily series has a distinct
+  date on every row and is still a date.
 - ``id``: integers or text with a distinct value on almost every row (at least ``id_threshold``
   of the rows present, and at least :data:`MIN_ID_ROWS` of them; integers also in a near-run:
   sorted, or spanning at most twice the row count, as row numbers do): left out.
@@ -42,7 +44,17 @@ from typing import Any
 import numpy as np
 
 from ffnn.preprocessing.cells import MAX_MAGNITUDE, Cell, as_number
-from ffnn.preprocessing.dates import DATE_FORMATS, DATE_PARTS, SHOWN, date_parts, detect_format
+from ffnn.preprocessing.dates import (
+    DATE_FORMATS,
+    DATE_PARTS,
+    SHOWN,
+    check_periods,
+    date_parts,
+    date_periods,
+    detect_format,
+    period_name,
+    periodic,
+)
 
 __all__ = ["MIN_ID_ROWS", "NUMERIC_SHARE", "check_specs", "fit_column", "encode_column"]
 
@@ -159,6 +171,7 @@ def _date_matrix(cells: list[Cell], form: str) -> tuple[np.ndarray, int]:
 
 def _fit_date(name: str, cells: list[Cell], form: str, indicator: bool) -> Spec:
     matrix, unread = _date_matrix(cells, form)
+    periods = date_periods(matrix[~np.isnan(matrix[:, 0]), 0])
     origin = float(np.nanmin(matrix[:, 0]))
     matrix[:, 0] -= origin
     parts = {}
@@ -167,13 +180,23 @@ def _fit_date(name: str, cells: list[Cell], form: str, indicator: bool) -> Spec:
         if np.nanmax(column) > np.nanmin(column):
             parts[part] = _statistics(column)
     spec: Spec = {"name": name, "kind": "date", "format": form, "origin": origin, "parts": parts}
-    spec["outputs"] = [f"{name}_{part}" for part in parts]
+    spec["periods"] = periods
+    spec["outputs"] = _date_outputs(name, parts, periods)
     spec["usage"] = ", ".join(parts) + " (standardised)"
+    if periods:
+        spec["usage"] += ", sin/cos of periods " + ", ".join(map(period_name, periods)) + " d"
     spec["usage"] += f" of {SHOWN[form]} dates" if SHOWN[form] else ""
     if unread:
         indicator = True
         spec["usage"] += f"; {unread} cell(s) not such dates taken as missing"
     return _with_indicator(spec, indicator)
+
+
+def _date_outputs(name: str, parts: Any, periods: list[float]) -> list[str]:
+    outputs = [f"{name}_{part}" for part in parts]
+    for period in periods:
+        outputs += [f"{name}_sin{period_name(period)}", f"{name}_cos{period_name(period)}"]
+    return outputs
 
 
 def _fit_category(name: str, cells: list[Cell], params: dict[str, Any]) -> Spec:
@@ -217,11 +240,12 @@ def encode_column(spec: Spec, cells: list[Cell]) -> tuple[np.ndarray, int]:
     elif kind == "date":
         matrix, unread = _date_matrix(cells, spec.get("format", "iso"))
         missing = np.isnan(matrix[:, 0])
+        waves = periodic(matrix[:, 0], spec.get("periods", []))
         matrix[:, 0] -= spec["origin"]
         columns = [
             _standardised(matrix[:, DATE_PARTS.index(part)], stats)
             for part, stats in spec["parts"].items()
-        ]
+        ] + waves
         values = np.stack(columns, axis=1) if columns else np.zeros((n, 0))
     else:
         return np.zeros((n, 0)), 0
@@ -256,7 +280,7 @@ def _shares(spec: Spec, cells: list[Cell]) -> np.ndarray:
 _KEYS = {
     "numeric": ("median", "mean", "std", "indicator"),
     "boolean": ("fill", "indicator"),
-    "date": ("origin", "parts", "indicator"),  # and "format" (absent: ISO)
+    "date": ("origin", "parts", "indicator"),  # and "format" (absent: ISO), "periods" (absent: [])
     "category": ("categories", "missing", "frequencies"),
     "empty": (),
     "constant": (),
@@ -281,7 +305,8 @@ def check_specs(specs: Any) -> None:
     exactly its keys, statistics are finite numbers (standard deviations positive, magnitudes
     within :data:`MAX_STATISTIC`), flags are booleans, a category list holds distinct texts (at
     most :data:`MAX_SPEC_VALUES`), frequencies are shares in [0, 1], a date format is one of
-    ``DATE_FORMATS`` (absent in specs saved before formats: ISO), and ``outputs`` are the
+    ``DATE_FORMATS`` (absent in specs saved before formats: ISO), date periods pass
+    :func:`check_periods` (absent in specs saved before periods: none), and ``outputs`` are the
     names the kind's encoding produces, in order. Column names are distinct.
     """
     if not isinstance(specs, list):
@@ -297,8 +322,8 @@ def check_specs(specs: Any) -> None:
         required = {"name", "kind", "usage", "outputs", *_KEYS[kind]}
         if kind == "category" and spec.get("frequencies") is not None:
             required.add("frequency")
-        if kind == "date" and "format" in spec:  # specs saved before formats are ISO
-            required.add("format")
+        if kind == "date":  # specs saved before formats are ISO, before periods have none
+            required.update(key for key in ("format", "periods") if key in spec)
         absent = sorted(required - set(spec))
         if absent:
             raise ValueError(f"column spec {index} ({kind}) lacks {absent}")
@@ -366,6 +391,7 @@ def _check_spec(spec: Spec, kind: str, where: str) -> None:
             raise ValueError(f"{where}: parts must be an object whose keys are in {DATE_PARTS}")
         for part, stats in parts.items():
             _check_statistics(stats, f"{where}: parts.{part}")
+        check_periods(spec.get("periods", []), where)
     elif kind == "category":
         _check_flag(spec["missing"], f"{where}: missing")
         categories, frequencies = spec["categories"], spec["frequencies"]
@@ -395,7 +421,7 @@ def _expected_outputs(spec: Spec, kind: str) -> list[str]:
     if kind in ("numeric", "boolean"):
         outputs = [name]
     elif kind == "date":
-        outputs = [f"{name}_{part}" for part in spec["parts"]]
+        outputs = _date_outputs(name, spec["parts"], spec.get("periods", []))
     elif kind == "category":
         outputs = [f"{name}={value}" for value in spec["categories"]] + [f"{name}=other"]
         outputs += [f"{name}=missing"] if spec["missing"] else []
