@@ -78,8 +78,14 @@ def test_penguins_trains_with_no_flag_and_prints_the_decision_table(tmp_path, mo
     }
     assert "Network: 17 -> 64 -> 64 -> 3 (relu)" in out  # 3+1 island, 4x2 numbers, 2+2 sex, year
     assert "Training on 275 rows, validating on 69" in out
-    early = last_line_of(EARLY_LINE, out)
-    assert early.group(2) == "200" and early.group(4) == "20"  # the defaults
+    # the defaults: 200 epochs at most, patience 20 (penguins may use all 200 under the L2)
+    early = re.search(r"^Early stopping: (.*)$", out, re.MULTILINE)
+    assert early is not None, out
+    assert re.fullmatch(
+        r"(stopped at epoch \d+ of 200 \(val_loss no better for 20 epochs\)|ran all 200 epochs); "
+        r"best val_loss \S+ at epoch \d+, whose weights are kept\.",
+        early.group(1),
+    ), early.group(1)
     assert float(out.split("val_accuracy: ")[1].split()[0]) >= 0.95
     model = ffnn.load(tmp_path / "model.ffnn")
     assert model.metadata["features"] == [
@@ -146,7 +152,8 @@ def test_kept_weights_are_the_best_epochs_as_evaluate_on_the_validation_rows_sho
     data = raw_csv(tmp_path / "raw.csv", n=120)
     out = tmp_path / "m.ffnn"
     argv = ["train", str(data), "--target", "grade", "--out", str(out), "--seed", "3"]
-    assert main([*argv, "--early-stopping", "3", "--learning-rate", "0.03"]) == 0
+    # --l2 0: the monitored val_loss then holds no penalty term, as evaluate's loss does not
+    assert main([*argv, "--early-stopping", "3", "--learning-rate", "0.03", "--l2", "0"]) == 0
     printed = capsys.readouterr().out
     early = last_line_of(EARLY_LINE, printed)
     stopped, best_epoch = int(early.group(1)), int(early.group(7))

@@ -57,6 +57,7 @@ DEFAULT_LEARNING_RATE = 1e-3
 DEFAULT_BATCH_SIZE = 32
 DEFAULT_EPOCHS = 200  # an upper bound: early stopping ends training sooner
 DEFAULT_PATIENCE = 20
+DEFAULT_L2 = 3e-3  # the real-data study's choice (docs/real-data.md): small tables overfit less
 DEFAULT_VALIDATION_SPLIT = 0.2
 
 
@@ -183,9 +184,9 @@ def add_parser(commands: Any) -> None:
     train.add_argument(
         "--l2",
         type=non_negative_float,
-        default=0.0,
+        default=DEFAULT_L2,
         metavar="LAMBDA",
-        help="L2 penalty on every weight matrix (0)",
+        help=f"L2 penalty on every weight matrix ({DEFAULT_L2:g}; 0 for none)",
     )
     train.add_argument(
         "--dropout",
