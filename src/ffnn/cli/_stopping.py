@@ -47,9 +47,15 @@ def _stratified(labels: np.ndarray, fraction: float, rng: np.random.Generator) -
     return np.sort(np.concatenate(held))
 
 
-def early_stopping_line(stopper: EarlyStopping, history: History, max_epochs: int) -> str:
+def early_stopping_line(
+    stopper: EarlyStopping, history: History, max_epochs: int, penalised: bool = False
+) -> str:
     """``Early stopping: stopped at epoch 37 of 200 (val_loss no better for 10 epochs); best
-    val_loss 0.0812 at epoch 27, whose weights are kept.`` (or ``ran all 200 epochs; ...``)."""
+    val_loss 0.0812 at epoch 27, whose weights are kept.`` (or ``ran all 200 epochs; ...``).
+
+    ``penalised``: the monitored loss holds the L2 term (as ``fit``'s losses do), which the
+    scores printed after it leave out; the line then says so, so that the two numbers are not
+    taken for one."""
     monitor = stopper.monitor
     if history.stopped_by == "callback":
         how = (
@@ -60,5 +66,10 @@ def early_stopping_line(stopper: EarlyStopping, history: History, max_epochs: in
         how = f"ran all {len(history)} epochs"
     return (
         f"Early stopping: {how}; best {monitor} {stopper.best:.4g} at epoch "
-        f"{stopper.best_epoch + 1}, whose weights are kept."
+        f"{stopper.best_epoch + 1}, whose weights are kept"
+        + (
+            f" ({monitor} here includes the L2 penalty; the scores below do not)."
+            if penalised
+            else "."
+        )
     )

@@ -340,7 +340,7 @@ def run_train(args: argparse.Namespace) -> int:
         print(f"ffnn train: error: {' '.join(str(error).split())} Nothing saved.", file=sys.stderr)
         return DIVERGED
     if stopper is not None:
-        say(early_stopping_line(stopper, history, args.epochs))
+        say(early_stopping_line(stopper, history, args.epochs, penalised=args.l2 > 0))
 
     try:
         train_scores = scores(model, prep, X[train_rows], y[train_rows])
