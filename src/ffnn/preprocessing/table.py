@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 
 from ffnn.preprocessing.cells import Cell, columns_of
-from ffnn.preprocessing.kinds import Spec, check_specs, encode_column, fit_column
+from ffnn.preprocessing.kinds import Spec, encode_column, fit_column
+from ffnn.preprocessing.specs import check_specs
 
 __all__ = ["TablePreprocessor", "PreprocessingWarning"]
 
