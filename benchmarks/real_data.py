@@ -280,6 +280,18 @@ def _table_columns(path: Path) -> tuple[list[str], dict[str, list[str]]]:
     return list(table.columns), columns
 
 
+def _inputs_and_target(path: Path, dataset: Dataset) -> tuple[dict[str, list[str]], Any]:
+    """The input columns of the rows with a target, and the target values of those rows."""
+    _, columns = _table_columns(path)
+    kept, target = _target_values(columns[dataset.target], dataset.task)
+    inputs = {
+        n: [c for c, k in zip(col, kept, strict=True) if k]
+        for n, col in columns.items()
+        if n != dataset.target
+    }
+    return inputs, target
+
+
 def run_ffnn_python(dataset: Dataset, train: Path, test: Path, seed: int, opts: Options) -> float:
     """What ``ffnn train`` + ``ffnn predict`` will do, in Python."""
     from ffnn import TablePreprocessor, activations, optimizers
@@ -290,13 +302,7 @@ def run_ffnn_python(dataset: Dataset, train: Path, test: Path, seed: int, opts: 
     from ffnn.regularizers import L2
     from ffnn.training import split_validation
 
-    names, columns = _table_columns(train)
-    kept, y_raw = _target_values(columns[dataset.target], dataset.task)
-    inputs = {
-        n: [c for c, k in zip(col, kept, strict=True) if k]
-        for n, col in columns.items()
-        if n != dataset.target
-    }
+    inputs, y_raw = _inputs_and_target(train, dataset)
     prep = TablePreprocessor(max_categories=opts.max_categories, min_frequency=opts.min_frequency)
     X = prep.fit_transform(inputs)
     classes: list[str] = []
@@ -337,13 +343,7 @@ def run_ffnn_python(dataset: Dataset, train: Path, test: Path, seed: int, opts: 
         validation_data=(X[val_rows], y[val_rows]),
         callbacks=[EarlyStopping("val_loss", patience=opts.patience, restore_best_weights=True)],
     )
-    _, test_columns = _table_columns(test)
-    kept_test, truth = _target_values(test_columns[dataset.target], dataset.task)
-    test_inputs = {
-        n: [c for c, k in zip(col, kept_test, strict=True) if k]
-        for n, col in test_columns.items()
-        if n != dataset.target
-    }
+    test_inputs, truth = _inputs_and_target(test, dataset)
     import warnings
 
     with warnings.catch_warnings():

@@ -134,6 +134,17 @@ def _all(o: _Ops, checks: list[str]) -> str:
     return valid
 
 
+def _calendar_checks(o: _Ops, year: str, month: str, day: str) -> list[str]:
+    """The (N,) bool checks that make a year, month and day a date of the calendar."""
+    return [
+        o.compare("GreaterOrEqual", year, 1),
+        o.compare("GreaterOrEqual", month, 1),
+        o.compare("LessOrEqual", month, 12),
+        o.compare("GreaterOrEqual", day, 1),
+        o.op("LessOrEqual", day, _days_in_month(o, year, month)),
+    ]
+
+
 def _plain_date_parts(g: Graph, text: str, form: str) -> tuple[str, list[str]]:
     """:func:`date_parts` of a format with a date and no time (not ISO)."""
     if form not in PATTERNS:
@@ -160,17 +171,7 @@ def _plain_date_parts(g: Graph, text: str, form: str) -> tuple[str, list[str]]:
         )
     else:
         month = o.integer(pieces[month_at])
-    valid = _all(
-        o,
-        [
-            matched,
-            o.compare("GreaterOrEqual", year, 1),
-            o.compare("GreaterOrEqual", month, 1),
-            o.compare("LessOrEqual", month, 12),
-            o.compare("GreaterOrEqual", day, 1),
-            o.op("LessOrEqual", day, _days_in_month(o, year, month)),
-        ],
-    )
+    valid = _all(o, [matched, *_calendar_checks(o, year, month, day)])
     civil = _days_from_civil(o, year, month, day)
     weekday = o.op("Mod", o.add(civil, o.c(3)), o.c(7))  # 1970-01-01 was a Thursday (3)
     parts = [o.op("Cast", v, to=o.tensor.DOUBLE) for v in (civil, year, month, weekday)]
@@ -202,11 +203,7 @@ def date_parts(g: Graph, text: str, form: str = "iso") -> tuple[str, list[str]]:
     )
     checks = [
         matched,
-        o.compare("GreaterOrEqual", year, 1),
-        o.compare("GreaterOrEqual", month, 1),
-        o.compare("LessOrEqual", month, 12),
-        o.compare("GreaterOrEqual", day, 1),
-        o.op("LessOrEqual", day, _days_in_month(o, year, month)),
+        *_calendar_checks(o, year, month, day),
         o.compare("Less", h, 24),
         o.compare("Less", m, 60),
         o.compare("Less", o.number(second), 60.0, np.float64),
