@@ -1,0 +1,440 @@
+// The ffnn playground page: reads the state from the server, draws it, sends the settings,
+// and while playing polls /api/frame from a requestAnimationFrame loop (one request in
+// flight at a time). window.ffnnPlayground exposes {framesDrawn, lastFrame, lastError,
+// ready, ...} for the tests and the benchmark.
+
+// The server serves static files only with ?token=: sibling modules are imported with it.
+const here = new URL(import.meta.url);
+function sibling(name) {
+  const url = new URL(`./${name}`, here);
+  url.search = here.search;
+  return url.href;
+}
+const [apiModule, i18n, draw, network, layers, csv] = await Promise.all(
+  ["api.js", "i18n.js", "draw.js", "network.js", "layers.js", "csv.js"].map((m) => import(sibling(m))),
+);
+const { Api, ApiError, pageToken } = apiModule;
+const { t } = i18n;
+
+const $ = (id) => document.getElementById(id);
+const api = new Api(pageToken());
+const page = {
+  framesDrawn: 0,
+  lastFrame: null,
+  lastError: null,
+  ready: false,
+  playing: false,
+  config: null,
+  run: null,
+  data: null,
+  lastExplain: null,
+  missingTranslations: i18n.checkComplete(),
+};
+window.ffnnPlayground = page;
+if (page.missingTranslations.length) console.warn("untranslated:", page.missingTranslations);
+
+let csvChosen = false; // "Your CSV file" picked but not yet applied
+let yRange = [0, 1]; // regression colour scale, from the data's targets
+const picker = new csv.CsvPicker({
+  info: "csv-info",
+  columns: "csv-columns",
+  target: "csv-target",
+  features: "csv-features",
+  shownX: "csv-shown-x",
+  shownY: "csv-shown-y",
+});
+
+// ---- messages ------------------------------------------------------------------------
+
+function errorText(err) {
+  if (err instanceof ApiError) {
+    if (err.code === "lost") return t("lost");
+    if (err.code === "client") return err.message;
+    if (i18n.hasKey(`err.${err.code}`)) return t(`err.${err.code}`, { message: err.message, status: err.status });
+    return err.message || t("err.http", { status: err.status, message: err.code });
+  }
+  return t("err.generic", { message: String(err && err.message ? err.message : err) });
+}
+
+function showError(err) {
+  const text = errorText(err);
+  page.lastError = { status: err.status ?? null, code: err.code ?? "client", message: text };
+  const box = $("message");
+  box.className = "message error";
+  box.textContent = text;
+}
+
+function showInfo(text) {
+  const box = $("message");
+  box.className = "message info";
+  box.textContent = text;
+}
+
+function clearMessage() {
+  $("message").textContent = "";
+}
+
+/** Run an action; any failure becomes a message in the page, never a broken page. */
+let queue = Promise.resolve();
+function act(action) {
+  queue = queue.then(action).catch((err) => {
+    showError(err);
+    if (page.config) fillControls(page.config); // a refused setting shows the value in force
+  });
+  return queue;
+}
+
+// ---- rendering -------------------------------------------------------------------------
+
+function setValue(id, value) {
+  const node = $(id);
+  if (node === document.activeElement) return; // do not overwrite what the user is typing
+  node.value = value ?? "";
+}
+
+function fillControls(config) {
+  const d = config.data;
+  const n = config.network;
+  setValue("data-kind", csvChosen ? "csv" : d.kind);
+  setValue("noise", d.noise);
+  setValue("n-points", d.n_points);
+  setValue("test-ratio", d.test_ratio);
+  setValue("data-seed", d.seed);
+  setValue("classes", d.classes);
+  setValue("loss", n.loss);
+  setValue("optimizer", n.optimizer);
+  setValue("learning-rate", n.learning_rate);
+  setValue("batch-size", n.batch_size);
+  setValue("l2", n.l2);
+  setValue("dropout", n.dropout);
+  setValue("net-seed", n.seed);
+  if (n.init !== undefined) setValue("net-init", n.init);
+  const kind = csvChosen ? "csv" : d.kind;
+  $("csv-section").hidden = kind !== "csv";
+  for (const node of document.querySelectorAll(".generated")) node.hidden = kind === "csv";
+  for (const node of document.querySelectorAll(".gaussians-only")) node.hidden = kind !== "gaussians";
+  const count = n.hidden.length;
+  $("layer-count").textContent = count === 1 ? t("layers.one") : t("layers.count", { n: count });
+  $("add-layer").disabled = n.hidden.length >= layers.MAX_LAYERS;
+  $("remove-layer").disabled = n.hidden.length === 0;
+}
+
+function setRun(run) {
+  if (!run) return;
+  page.run = run;
+  const playing = run.state === "playing";
+  const button = $("play-pause");
+  button.textContent = t(playing ? "pause" : "play");
+  button.setAttribute("aria-pressed", String(playing));
+  $("one-step").disabled = playing;
+  const state = $("run-state");
+  state.textContent = t(playing ? "state.playing" : "state.paused");
+  state.classList.toggle("playing", playing);
+  if (run.diverged) showError(new ApiError(0, "diverged", t("diverged")));
+  if (playing && !page.playing) startLoop();
+  page.playing = playing;
+}
+
+function setData(data) {
+  page.data = data;
+  if (data && data.task === "regression") {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const part of [data.train, data.test]) {
+      for (const v of (part && part.y) || []) {
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+    }
+    yRange = Number.isFinite(lo) && hi > lo ? [lo, hi] : [0, 1];
+  }
+}
+
+function readout(id, value, digits) {
+  const node = $(id);
+  node.textContent = value === null || value === undefined ? t("none") : draw.fmt(value, digits);
+  node.dataset.value = value === null || value === undefined ? "" : String(value);
+}
+
+function percent(id, value) {
+  const node = $(id);
+  node.textContent = Number.isFinite(value) ? `${(value * 100).toFixed(1)}%` : t("none");
+  node.dataset.value = Number.isFinite(value) ? String(value) : "";
+}
+
+function inputNames() {
+  const config = page.config;
+  if (config.data.kind === "csv" && config.data.features) return config.data.features;
+  const data = page.data;
+  return [data && data.x_name ? data.x_name : "x1", data && data.y_name ? data.y_name : "x2"];
+}
+
+function renderFrame(frame) {
+  if (!frame || !page.config) return;
+  page.lastFrame = frame;
+  const data = page.data;
+  const task = data ? data.task : "binary";
+  const range = task === "regression" ? yRange : [0, 1];
+  const canvas = $("boundary-canvas");
+  const boundaryImage = draw.drawOutput(canvas, data, frame, $("show-test").checked, range);
+  canvas.setAttribute("aria-label", t("boundary.label", { what: t(task === "regression" ? "surface" : "boundary"), step: frame.step }));
+  const sizes = network.layerSizes(frame, page.config, data);
+  network.drawNetwork($("network-canvas"), sizes, frame, inputNames(), task, boundaryImage);
+  draw.drawCurves($("curve-canvas"), frame.curve, { train: t("curve.train"), test: t("curve.test") });
+  $("step-count").textContent = String(frame.step ?? 0);
+  $("step-count").dataset.value = String(frame.step ?? 0);
+  $("epoch-count").textContent = String(frame.epoch ?? 0);
+  $("epoch-count").dataset.value = String(frame.epoch ?? 0);
+  readout("train-loss", frame.train_loss, 6);
+  readout("test-loss", frame.test_loss, 6);
+  percent("train-accuracy", frame.train_accuracy);
+  percent("test-accuracy", frame.test_accuracy);
+  if (frame.run) setRun(frame.run);
+  page.framesDrawn += 1;
+}
+
+function renderLegend() {
+  draw.drawLegend($("boundary-legend"), page.data, yRange, {
+    value: t("legend.value"),
+    train: t("legend.train"),
+    test: t("legend.test"),
+    classText: (label) => t("legend.class", { label }),
+  });
+}
+
+function renderLayers() {
+  const sizes = network.layerSizes(page.lastFrame, page.config, page.data);
+  // a small network gets a short picture: the page then fits a laptop screen
+  const tallest = Math.max(...sizes);
+  $("network-canvas").style.height = `${Math.max(200, Math.min(360, tallest * 40 + 40))}px`;
+  layers.buildLayerControls($("layer-controls"), page.config.network.hidden, sizes, t, (hidden) =>
+    act(() => sendConfig({ network: { hidden } })),
+  );
+}
+
+/** Draw a whole state {config, run, data, frame} as /api/state and /api/config answer it. */
+function renderState(state) {
+  page.config = state.config;
+  if (state.data) setData(state.data);
+  fillControls(state.config);
+  if (state.frame) page.lastFrame = state.frame;
+  renderLayers();
+  renderLegend();
+  if (state.frame) renderFrame(state.frame);
+  setRun(state.run);
+}
+
+// ---- talking to the server -------------------------------------------------------------
+
+async function sendConfig(partial) {
+  const state = await api.config(partial);
+  clearMessage();
+  renderState(state);
+}
+
+function numberSetting(id, group, key, integer = false) {
+  $(id).addEventListener("change", () => {
+    const raw = $(id).value.trim();
+    const value = Number(raw);
+    if (raw === "" || !Number.isFinite(value)) {
+      showError(new ApiError(0, "client", t("err.invalid_number", { value: raw })));
+      fillControls(page.config);
+      return;
+    }
+    act(() => sendConfig({ [group]: { [key]: integer ? Math.round(value) : value } }));
+  });
+}
+
+function choiceSetting(id, group, key) {
+  $(id).addEventListener("change", () => act(() => sendConfig({ [group]: { [key]: $(id).value } })));
+}
+
+// the frame loop: one /api/frame in flight at a time, redrawn on the next animation frame
+let loopRunning = false;
+let inFlight = false;
+let lastStateSync = 0;
+function startLoop() {
+  if (loopRunning) return;
+  loopRunning = true;
+  requestAnimationFrame(tick);
+}
+function tick(now) {
+  if (!page.playing) {
+    loopRunning = false;
+    return;
+  }
+  if (!inFlight) {
+    inFlight = true;
+    const syncState = now - lastStateSync > 2000; // notice a run the server paused (diverged)
+    if (syncState) lastStateSync = now;
+    (syncState ? api.state().then((s) => { setRun(s.run); return s.frame; }) : api.frame())
+      .then((frame) => renderFrame(frame))
+      .catch((err) => {
+        showError(err);
+        if (err.code === "lost" || err.status === 403) setRun({ ...page.run, state: "paused" });
+      })
+      .finally(() => {
+        inFlight = false;
+      });
+  }
+  requestAnimationFrame(tick);
+}
+
+async function runAction(action) {
+  const answer = await api.run(action);
+  clearMessage();
+  setRun(answer.run);
+  if (answer.run.state !== "playing") renderFrame(await api.frame());
+}
+
+async function oneStep() {
+  const explained = await api.explain();
+  page.lastExplain = explained;
+  const text = $("explain-text");
+  delete text.dataset.i18n;
+  text.textContent = explained.text;
+  $("explain-step").textContent = t("glassbox.step", { step: explained.step });
+  $("explain-step").dataset.step = String(explained.step);
+  await runAction("step");
+}
+
+async function uploadFile(file) {
+  showInfo(t("csv.reading", { name: file.name }));
+  picker.clear();
+  try {
+    const answer = await api.upload(file);
+    clearMessage();
+    picker.show(answer.upload, t);
+  } finally {
+    $("csv-file").value = ""; // the same file can be chosen again
+  }
+}
+
+function applyCsv() {
+  const data = picker.dataConfig();
+  if (!data) {
+    showError(new ApiError(0, "client", t("csv.need_two")));
+    return Promise.resolve();
+  }
+  return act(async () => {
+    await sendConfig({ data });
+    csvChosen = false;
+    fillControls(page.config);
+  });
+}
+
+function setLanguage(lang, tell = true) {
+  i18n.setLanguage(lang);
+  $("language").value = lang;
+  if (page.config) {
+    fillControls(page.config);
+    renderLayers();
+    renderLegend();
+    if (page.run) setRun(page.run);
+    if (page.lastFrame) renderFrame(page.lastFrame);
+    if (picker.upload) picker.show(picker.upload, t, picker.dataConfig());
+  }
+  if (tell && page.config && page.config.language !== lang) {
+    act(async () => {
+      const state = await api.config({ language: lang });
+      page.config = state.config;
+    });
+  }
+}
+
+// ---- wiring ------------------------------------------------------------------------------
+
+function wire() {
+  $("language").addEventListener("change", () => setLanguage($("language").value));
+  $("data-kind").addEventListener("change", () => {
+    const kind = $("data-kind").value;
+    if (kind === "csv") {
+      csvChosen = page.config.data.kind !== "csv";
+      fillControls(page.config);
+      if (!picker.upload) picker.clear(t("csv.hint"));
+      $("csv-file").focus();
+      return;
+    }
+    csvChosen = false;
+    act(() => sendConfig({ data: { kind } }));
+  });
+  numberSetting("noise", "data", "noise");
+  numberSetting("n-points", "data", "n_points", true);
+  numberSetting("test-ratio", "data", "test_ratio");
+  numberSetting("data-seed", "data", "seed", true);
+  numberSetting("classes", "data", "classes", true);
+  numberSetting("learning-rate", "network", "learning_rate");
+  numberSetting("batch-size", "network", "batch_size", true);
+  numberSetting("l2", "network", "l2");
+  numberSetting("dropout", "network", "dropout");
+  numberSetting("net-seed", "network", "seed", true);
+  choiceSetting("loss", "network", "loss");
+  choiceSetting("optimizer", "network", "optimizer");
+  choiceSetting("net-init", "network", "init");
+  $("csv-file").addEventListener("change", () => {
+    const file = $("csv-file").files[0];
+    if (file) act(() => uploadFile(file));
+  });
+  $("csv-apply").addEventListener("click", applyCsv);
+  $("add-layer").addEventListener("click", () => {
+    const hidden = page.config.network.hidden.map((h) => ({ ...h }));
+    const last = hidden[hidden.length - 1];
+    hidden.push({ units: last ? last.units : 4, activation: last ? last.activation : "relu" });
+    act(() => sendConfig({ network: { hidden } }));
+  });
+  $("remove-layer").addEventListener("click", () => {
+    const hidden = page.config.network.hidden.slice(0, -1).map((h) => ({ ...h }));
+    act(() => sendConfig({ network: { hidden } }));
+  });
+  $("preset-tutorial").addEventListener("click", () =>
+    act(async () => {
+      csvChosen = false;
+      const state = await api.preset("tutorial");
+      clearMessage();
+      renderState(state);
+    }),
+  );
+  $("play-pause").addEventListener("click", () =>
+    act(() => runAction(page.playing ? "pause" : "play")),
+  );
+  $("one-step").addEventListener("click", () => act(oneStep));
+  $("reset").addEventListener("click", () => act(() => runAction("reset")));
+  $("export-script").addEventListener("click", () =>
+    act(async () => showInfo(t("export.done", { name: await api.download("/api/export/script", "playground_run.py") }))),
+  );
+  $("export-model").addEventListener("click", () =>
+    act(async () => showInfo(t("export.done", { name: await api.download("/api/export/model", "playground.ffnn") }))),
+  );
+  $("show-test").addEventListener("change", () => page.lastFrame && renderFrame(page.lastFrame));
+  let resizeTimer = 0;
+  window.addEventListener("resize", () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(() => {
+      renderLegend();
+      if (page.lastFrame) renderFrame(page.lastFrame);
+    }, 100);
+  });
+}
+
+async function start() {
+  i18n.setLanguage("en");
+  wire();
+  try {
+    const state = await api.state();
+    const lang = state.config.language === "zh" ? "zh" : "en";
+    setLanguage(lang, false);
+    renderState(state);
+    if (state.config.data.kind === "csv" && state.config.data.upload) {
+      $("csv-info").textContent = state.config.data.upload;
+    }
+    for (const id of ["play-pause", "one-step", "reset", "preset-tutorial", "export-script", "export-model"]) {
+      $(id).disabled = false;
+    }
+    setRun(state.run);
+  } catch (err) {
+    showError(err);
+  }
+  page.ready = true;
+}
+
+start();
