@@ -424,8 +424,9 @@ async function start() {
     const lang = state.config.language === "zh" ? "zh" : "en";
     setLanguage(lang, false);
     renderState(state);
-    if (state.config.data.kind === "csv" && state.config.data.upload) {
-      $("csv-info").textContent = state.config.data.upload;
+    const d = state.config.data;
+    if (d.kind === "csv" && d.target) {
+      $("csv-info").textContent = `${d.target} ← ${(d.features || []).join(", ")}`;
     }
     for (const id of ["play-pause", "one-step", "reset", "preset-tutorial", "export-script", "export-model"]) {
       $(id).disabled = false;

@@ -27,7 +27,8 @@ export class CsvPicker {
     this.upload = upload;
     const names = upload.columns.map((c) => c.name);
     this.info.textContent = t("csv.uploaded", { name: upload.name, rows: upload.rows, cols: names.length });
-    this.target.replaceChildren(...upload.columns.map((c) => option(c.name, `${c.name} (${c.kind})`)));
+    this.kinds = new Map(upload.columns.map((c) => [c.name, c.kind]));
+    this.target.replaceChildren(...upload.columns.map((c) => option(c.name, `${c.name} (${t(`col.${c.kind}`)})`)));
     const target = chosen && chosen.target ? chosen.target : names[names.length - 1];
     this.target.value = target;
     const features = chosen && chosen.features ? chosen.features : names.filter((n) => n !== target);
@@ -70,8 +71,13 @@ export class CsvPicker {
     this.refreshShown();
   }
 
+  /** The checked features that can be shown on the plane: numeric columns only. */
+  shownChoices() {
+    return this.checkedFeatures().filter((n) => !this.kinds || this.kinds.get(n) === "number");
+  }
+
   refreshShown(shown = null) {
-    const features = this.checkedFeatures();
+    const features = this.shownChoices();
     const keepX = shown ? shown[0] : this.shownX.value;
     const keepY = shown ? shown[1] : this.shownY.value;
     this.shownX.replaceChildren(...features.map((n) => option(n)));
@@ -83,7 +89,7 @@ export class CsvPicker {
 
   keepShownApart(changed, other) {
     if (changed.value === other.value) {
-      const alternative = this.checkedFeatures().find((n) => n !== changed.value);
+      const alternative = this.shownChoices().find((n) => n !== changed.value);
       if (alternative) other.value = alternative;
     }
   }
@@ -95,7 +101,8 @@ export class CsvPicker {
     const x = this.shownX.value;
     const y = this.shownY.value;
     const target = this.target.value;
-    if (features.length < 2 || !x || !y || x === y || features.includes(target)) return null;
+    const ok = features.includes(x) && features.includes(y) && x !== y && !features.includes(target);
+    if (!ok) return null;
     return { kind: "csv", upload: this.upload.id, target, features, shown: [x, y] };
   }
 }

@@ -254,20 +254,23 @@ export function drawLegend(canvas, data, range, labels) {
   ctx.textBaseline = "middle";
   const task = data ? data.task : "binary";
   if (task === "regression") {
-    const barW = width - 90;
+    const lo = fmt(range[0]);
+    const hi = fmt(range[1]);
+    const pad = Math.max(ctx.measureText(lo).width, ctx.measureText(hi).width) + 8;
+    const barW = Math.max(20, width - 2 * pad);
     for (let i = 0; i < barW; i++) {
       ctx.fillStyle = rgb(diverging((i / (barW - 1)) * 2 - 1, 0.8));
-      ctx.fillRect(45 + i, 4, 1, 14);
+      ctx.fillRect(pad + i, 4, 1, 14);
     }
     ctx.strokeStyle = "#666";
-    ctx.strokeRect(45, 4, barW, 14);
+    ctx.strokeRect(pad, 4, barW, 14);
     ctx.fillStyle = "#222";
     ctx.textAlign = "right";
-    ctx.fillText(fmt(range[0]), 42, 11);
+    ctx.fillText(lo, pad - 4, 11);
     ctx.textAlign = "left";
-    ctx.fillText(fmt(range[1]), 48 + barW, 11);
+    ctx.fillText(hi, pad + barW + 4, 11);
     ctx.textAlign = "center";
-    ctx.fillText(labels.value, 45 + barW / 2, 30);
+    ctx.fillText(labels.value, pad + barW / 2, 30);
     return;
   }
   let x = 4;

@@ -27,6 +27,14 @@ function inputGrid(axis, n = 20) {
 }
 const INPUT_GRIDS = [inputGrid(0), inputGrid(1)];
 
+/** text, shortened with an ellipsis to fit width pixels. */
+function fitText(ctx, text, width) {
+  if (ctx.measureText(text).width <= width) return text;
+  let n = text.length;
+  while (n > 1 && ctx.measureText(`${text.slice(0, n)}…`).width > width) n -= 1;
+  return `${text.slice(0, n)}…`;
+}
+
 /** Layer sizes [n_in, hidden..., n_out] from the frame's weights, else from the settings. */
 export function layerSizes(frame, config, data) {
   if (frame && Array.isArray(frame.weights) && frame.weights.length) {
@@ -111,9 +119,10 @@ export function drawNetwork(canvas, sizes, frame, inputNames, task, boundaryImag
       ctx.fillRect(p.x - size / 2, p.y - size / 2, size, size);
     }
     frameBox(p);
-    const name = inputNames[i] ?? `x${i + 1}`;
+    // names only when they match the inputs one to one (a text column becomes several)
+    const name = inputNames.length === sizes[0] ? inputNames[i] : `x${i + 1}`;
     ctx.fillStyle = "#222";
-    ctx.fillText(name.length > 10 ? `${name.slice(0, 9)}…` : name, p.x - size / 2 - 4, p.y);
+    ctx.fillText(fitText(ctx, name, p.x - size / 2 - 6), p.x - size / 2 - 4, p.y);
   });
   // hidden units
   const units = unitsByLayer(frame);
