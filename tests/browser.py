@@ -170,8 +170,8 @@ def wait_until(
     message: str,
     timeout: float = DEFAULT_TIMEOUT,
 ) -> Any:
-    """Wait until ``condition(driver)`` is truthy and return it; fail with ``message`` and the
-    page's ``lastError`` at the deadline."""
+    """Wait until ``condition(driver)`` is truthy and return it; at the deadline fail with
+    ``message``, the page's ``lastError`` and its last console errors."""
     from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -179,8 +179,10 @@ def wait_until(
         return WebDriverWait(driver, timeout, poll_frequency=0.05).until(condition)
     except TimeoutException:
         error = js(driver, "window.ffnnPlayground && window.ffnnPlayground.lastError")
+        console = console_errors(driver)[-5:]
         raise AssertionError(
-            f"{message} (after {timeout:g} s; page lastError: {error!r})"
+            f"{message} (after {timeout:g} s; the page's lastError: {error!r}; "
+            f"console errors: {console})"
         ) from None
 
 
