@@ -33,7 +33,7 @@ import zipfile
 import numpy as np
 
 from ffnn._version import __version__
-from ffnn.cli import demo, modelfile, predict, train
+from ffnn.cli import demo, modelfile, playground, predict, train
 from ffnn.cli._common import BROKEN_PIPE, INTERRUPTED, Parser, UsageError, fail
 from ffnn.cli.demo import run_demo
 from ffnn.cli.modelfile import folded_model, run_export_onnx, run_info
@@ -55,7 +55,7 @@ __all__ = [
 ]
 
 #: the command groups, in the order ``ffnn --help`` lists their commands
-COMMAND_GROUPS = (demo, train, predict, modelfile)
+COMMAND_GROUPS = (demo, train, predict, modelfile, playground)
 
 
 def build_parser() -> argparse.ArgumentParser:
