@@ -20,6 +20,7 @@ const $ = (id) => document.getElementById(id);
 const api = new Api(pageToken());
 const page = {
   framesDrawn: 0,
+  drawMs: 0, // time spent drawing frames, all together
   lastFrame: null,
   lastError: null,
   ready: false,
@@ -131,8 +132,9 @@ function setRun(run) {
   state.textContent = t(playing ? "state.playing" : "state.paused");
   state.classList.toggle("playing", playing);
   if (run.diverged) showError(new ApiError(0, "diverged", t("diverged")));
-  if (playing && !page.playing) startLoop();
+  const wasPlaying = page.playing;
   page.playing = playing;
+  if (playing && !wasPlaying) startLoop();
 }
 
 function setData(data) {
@@ -150,9 +152,11 @@ function setData(data) {
   }
 }
 
-function readout(id, value, digits) {
+function readout(id, value) {
   const node = $(id);
-  node.textContent = value === null || value === undefined ? t("none") : draw.fmt(value, digits);
+  // losses as the tutorial prints them (6 decimals); tiny ones in exponent form
+  const small = Number.isFinite(value) && value !== 0 && Math.abs(value) < 1e-5;
+  node.textContent = !Number.isFinite(value) ? t("none") : small ? value.toExponential(3) : value.toFixed(6);
   node.dataset.value = value === null || value === undefined ? "" : String(value);
 }
 
@@ -171,6 +175,7 @@ function inputNames() {
 
 function renderFrame(frame) {
   if (!frame || !page.config) return;
+  const started = performance.now();
   page.lastFrame = frame;
   const data = page.data;
   const task = data ? data.task : "binary";
@@ -185,12 +190,13 @@ function renderFrame(frame) {
   $("step-count").dataset.value = String(frame.step ?? 0);
   $("epoch-count").textContent = String(frame.epoch ?? 0);
   $("epoch-count").dataset.value = String(frame.epoch ?? 0);
-  readout("train-loss", frame.train_loss, 6);
-  readout("test-loss", frame.test_loss, 6);
+  readout("train-loss", frame.train_loss);
+  readout("test-loss", frame.test_loss);
   percent("train-accuracy", frame.train_accuracy);
   percent("test-accuracy", frame.test_accuracy);
   if (frame.run) setRun(frame.run);
   page.framesDrawn += 1;
+  page.drawMs += performance.now() - started;
 }
 
 function renderLegend() {
@@ -249,35 +255,61 @@ function choiceSetting(id, group, key) {
   $(id).addEventListener("change", () => act(() => sendConfig({ [group]: { [key]: $(id).value } })));
 }
 
-// the frame loop: one /api/frame in flight at a time, redrawn on the next animation frame
-let loopRunning = false;
-let inFlight = false;
-let lastStateSync = 0;
+// While playing, a pump fetches /api/frame (one request in flight at a time, at most one
+// every MIN_FRAME_MS so that the training thread keeps most of the CPU) and an animation
+// frame loop draws the newest frame that came back.
+const MIN_FRAME_MS = 25;
+let pumping = false;
+let drawing = false;
+let pendingFrame = null;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
 function startLoop() {
-  if (loopRunning) return;
-  loopRunning = true;
-  requestAnimationFrame(tick);
-}
-function tick(now) {
-  if (!page.playing) {
-    loopRunning = false;
-    return;
+  if (!pumping) pump();
+  if (!drawing) {
+    drawing = true;
+    requestAnimationFrame(tick);
   }
-  if (!inFlight) {
-    inFlight = true;
-    const syncState = now - lastStateSync > 2000; // notice a run the server paused (diverged)
-    if (syncState) lastStateSync = now;
-    (syncState ? api.state().then((s) => { setRun(s.run); return s.frame; }) : api.frame())
-      .then((frame) => renderFrame(frame))
-      .catch((err) => {
+}
+
+async function pump() {
+  pumping = true;
+  let lastStateSync = performance.now();
+  try {
+    while (page.playing) {
+      const started = performance.now();
+      let frame;
+      try {
+        if (started - lastStateSync > 2000) {
+          // notice a run the server paused by itself (diverged); FRAME.run does it when present
+          lastStateSync = started;
+          const state = await api.state();
+          if (!page.playing) break;
+          setRun(state.run);
+          frame = state.frame;
+        } else {
+          frame = await api.frame();
+        }
+      } catch (err) {
         showError(err);
         if (err.code === "lost" || err.status === 403) setRun({ ...page.run, state: "paused" });
-      })
-      .finally(() => {
-        inFlight = false;
-      });
+        break;
+      }
+      if (!page.playing) break; // a paused run draws its own last frame
+      pendingFrame = frame;
+      const wait = MIN_FRAME_MS - (performance.now() - started);
+      if (wait > 0) await sleep(wait);
+    }
+  } finally {
+    pumping = false;
   }
-  requestAnimationFrame(tick);
+}
+
+function tick() {
+  if (pendingFrame && page.playing) renderFrame(pendingFrame);
+  pendingFrame = null;
+  if (page.playing) requestAnimationFrame(tick);
+  else drawing = false;
 }
 
 async function runAction(action) {

@@ -28,7 +28,7 @@ export class CsvPicker {
     const names = upload.columns.map((c) => c.name);
     this.info.textContent = t("csv.uploaded", { name: upload.name, rows: upload.rows, cols: names.length });
     this.kinds = new Map(upload.columns.map((c) => [c.name, c.kind]));
-    this.target.replaceChildren(...upload.columns.map((c) => option(c.name, `${c.name} (${t(`col.${c.kind}`)})`)));
+    this.target.replaceChildren(...upload.columns.map((c) => option(c.name)));
     const target = chosen && chosen.target ? chosen.target : names[names.length - 1];
     this.target.value = target;
     const features = chosen && chosen.features ? chosen.features : names.filter((n) => n !== target);
@@ -42,7 +42,10 @@ export class CsvPicker {
       box.checked = features.includes(c.name) && c.name !== target;
       box.disabled = c.name === target;
       box.addEventListener("change", () => this.refreshShown());
-      label.append(box, ` ${c.name}`);
+      const kind = document.createElement("span");
+      kind.className = "column-kind";
+      kind.textContent = ` (${t(`col.${c.kind}`)})`;
+      label.append(box, ` ${c.name}`, kind);
       this.features.append(label);
     });
     this.refreshShown(chosen && chosen.shown ? chosen.shown : null);
