@@ -24,6 +24,7 @@ from ffnn.cli import main
 from ffnn.datasets import tutorial_blobs
 from ffnn.playground import PlaygroundServer, serve
 from ffnn.playground import server as server_module
+from ffnn.playground import trainer as trainer_module
 from ffnn.playground.upload import MAX_UPLOAD_BYTES
 
 SRC = str(Path(ffnn.__file__).resolve().parent.parent)
@@ -459,7 +460,11 @@ def exported_model(server: PlaygroundServer, folder: Path) -> Any:
         ),
     ],
 )
-def test_the_exported_script_reproduces_the_weights_exactly(server, tmp_path, config, n_steps):
+def test_the_exported_script_reproduces_the_weights_exactly(
+    server, tmp_path, monkeypatch, config, n_steps
+):
+    # the run's thread calls fit for 3 epochs at a time; the script calls it once
+    monkeypatch.setattr(trainer_module, "CHUNK_EPOCHS", 3)
     api(server, "/api/config", config)
     if n_steps > 40:  # played, then stepped: wherever in an epoch the run stops
         play_until(server, n_steps)

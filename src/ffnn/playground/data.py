@@ -185,11 +185,9 @@ def table_data(
     prep, X, y = Preprocessor.fit(table, target, features, task, note=_ignore)
     assert prep.inputs is not None and prep.features is not None
     outputs = [str(name) for name in prep.inputs.get_feature_names_out()]
-    numeric = [
-        spec["name"]
-        for spec in prep.inputs.columns_
-        if spec["kind"] == "numeric" and spec["outputs"]
-    ]
+    # a number column (0/1 ones too, which are "boolean") is one input of the network
+    specs = prep.inputs.columns_
+    numeric = [s["name"] for s in specs if s["kind"] in ("numeric", "boolean") and s["outputs"]]
     shown = shown or numeric[:2]
     if len(shown) != 2 or shown[0] == shown[1]:
         raise DataError(

@@ -1,8 +1,8 @@
 """Training in the background with ffnn's own loop, one step at a time when asked.
 
 :class:`Trainer` is an ffnn :class:`~ffnn.callbacks.Callback`. Its thread runs ``model.fit``
-(the one training loop) for as many epochs as it takes; the trainer decides, before every
-optimizer step, whether the step may run:
+(the one training loop), :data:`CHUNK_EPOCHS` epochs at a time, as long as the run goes; the
+trainer decides, before every optimizer step, whether the step may run:
 
 - ``on_train_begin`` (before the first step) and ``on_batch_end`` (after each step) wait on a
   condition until the run is playing, or a single step was asked for ("one step": exactly one
@@ -32,8 +32,11 @@ from ffnn.training.history import TrainingDivergedError
 
 __all__ = ["Curve", "Stopped", "Trainer"]
 
-#: ``fit``'s epochs: more than any session plays
-MAX_EPOCHS = 10**9
+#: the thread calls ``fit`` for this many epochs at a time, again and again, so that the
+#: History ``fit`` returns stays small however long the run plays (at an epoch's end a new
+#: ``fit`` goes on exactly as the same ``fit`` would: the batches come from ``model.rng``, the
+#: optimizer keeps its state)
+CHUNK_EPOCHS = 1000
 #: the steps kept are the multiples of a stride from this list; the curve keeps at most
 #: MAX_POINTS points and moves to the next stride when full (multiples of 100, the tutorial's
 #: printed losses, stay until stride 200)
@@ -187,15 +190,19 @@ class Trainer(Callback):
     # -- the training thread's side -----------------------------------------------------
     def _run(self) -> None:
         try:
-            self.network.fit(
-                self.X,
-                self.y,
-                epochs=MAX_EPOCHS,
-                callbacks=[self],
-                verbose=0,
-                on_divergence="raise",
-                **self.fit_arguments,
-            )
+            epoch = 0
+            while True:
+                self.network.fit(
+                    self.X,
+                    self.y,
+                    initial_epoch=epoch,
+                    epochs=epoch + CHUNK_EPOCHS,
+                    callbacks=[self],
+                    verbose=0,
+                    on_divergence="raise",
+                    **self.fit_arguments,
+                )
+                epoch += CHUNK_EPOCHS
         except Stopped:
             pass
         except TrainingDivergedError as error:
@@ -248,7 +255,8 @@ class Trainer(Callback):
         self.holding = True
 
     def on_train_begin(self, logs: Logs | None = None) -> None:
-        self._gate()
+        if not self.holding:  # a later fit of the run: the last step's gate let this one in
+            self._gate()
 
     def on_batch_end(self, batch: int, logs: Logs | None = None) -> None:
         step = self.step + 1
