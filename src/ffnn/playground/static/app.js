@@ -185,7 +185,12 @@ function renderFrame(frame) {
   canvas.setAttribute("aria-label", t("boundary.label", { what: t(task === "regression" ? "surface" : "boundary"), step: frame.step }));
   const sizes = network.layerSizes(frame, page.config, data);
   network.drawNetwork($("network-canvas"), sizes, frame, inputNames(), task, boundaryImage);
-  draw.drawCurves($("curve-canvas"), frame.curve, { train: t("curve.train"), test: t("curve.test") });
+  draw.drawCurves($("curve-canvas"), frame.curve, {
+    train: t("curve.train"),
+    test: t("curve.test"),
+    log: t("curve.log"),
+    step: t("step"),
+  });
   $("step-count").textContent = String(frame.step ?? 0);
   $("step-count").dataset.value = String(frame.step ?? 0);
   $("epoch-count").textContent = String(frame.epoch ?? 0);

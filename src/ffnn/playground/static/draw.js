@@ -324,7 +324,7 @@ export function fmt(v, digits = 4) {
 export function drawCurves(canvas, curve, labels) {
   const { ctx, width, height } = fitCanvas(canvas);
   ctx.clearRect(0, 0, width, height);
-  const left = 46;
+  const left = 52;
   const right = width - 8;
   const top = 8;
   const bottom = height - 22;
@@ -340,20 +340,34 @@ export function drawCurves(canvas, curve, labels) {
     { values: curve.test || [], colour: "#D55E00", dash: [6, 4], label: labels.test },
   ];
   let hi = 0;
-  for (const s of series) for (const v of s.values) if (Number.isFinite(v) && v > hi) hi = v;
+  let lo = Infinity;
+  for (const s of series) {
+    for (const v of s.values) {
+      if (!Number.isFinite(v)) continue;
+      if (v > hi) hi = v;
+      if (v > 0 && v < lo) lo = v;
+    }
+  }
   hi = hi || 1;
+  // a loss that falls by orders of magnitude is drawn on a log scale (else it hugs the axis)
+  const logScale = Number.isFinite(lo) && hi / lo > 100;
+  const bottomValue = logScale ? lo : 0;
   const s0 = steps[0];
   const s1 = Math.max(steps[steps.length - 1], s0 + 1);
   const px = (s) => left + ((s - s0) / (s1 - s0)) * (right - left);
-  const py = (v) => bottom - (Math.min(v, hi) / hi) * (bottom - top);
+  const py = logScale
+    ? (v) => bottom - ((Math.log(Math.max(v, lo)) - Math.log(lo)) / (Math.log(hi) - Math.log(lo))) * (bottom - top)
+    : (v) => bottom - (Math.min(v, hi) / hi) * (bottom - top);
   ctx.textAlign = "right";
   ctx.textBaseline = "middle";
   ctx.fillText(fmt(hi, 3), left - 4, top + 4);
-  ctx.fillText("0", left - 4, bottom);
+  ctx.fillText(logScale ? fmt(bottomValue, 3) : "0", left - 4, bottom);
+  if (logScale) ctx.fillText(labels.log, left - 4, (top + bottom) / 2);
   ctx.textAlign = "center";
   ctx.textBaseline = "top";
   ctx.fillText(String(s0), left, bottom + 4);
   ctx.fillText(String(steps[steps.length - 1]), right - 10, bottom + 4);
+  ctx.fillText(labels.step, (left + right) / 2, bottom + 4);
   let legendX = left + 8;
   for (const s of series) {
     if (!s.values.some((v) => Number.isFinite(v))) continue;
