@@ -37,13 +37,14 @@ from tests.browser import (  # noqa: E402
 SPIRAL = {
     "data": {"kind": "spiral", "n_points": 400, "noise": 0.1, "test_ratio": 0.2, "seed": 0},
     "network": {
-        "hidden": [{"units": 12, "activation": "tanh"} for _ in range(3)],
+        "hidden": [{"units": 8, "activation": "tanh"} for _ in range(3)],
         "optimizer": "adam",
-        "learning_rate": 0.03,
+        "learning_rate": 0.01,
         "batch_size": 0,
         "l2": 0.0,
         "dropout": 0.0,
         "seed": 42,
+        "init": "default",  # ffnn's own initial weights (the tutorial's suit one small layer)
     },
 }
 
