@@ -88,7 +88,8 @@ def require_browser() -> tuple[str, str]:
 
 @contextlib.contextmanager
 def chromium(width: int = WINDOW[0], height: int = WINDOW[1]) -> Iterator[Any]:
-    """A headless Chromium WebDriver with a fresh profile, quit and removed on exit."""
+    """A headless Chromium WebDriver with a fresh profile and a ``width`` x ``height`` page
+    (a laptop's screen), quit and its profile removed on exit."""
     found = browser_paths()
     if isinstance(found, str):
         raise RuntimeError(found)
@@ -109,6 +110,9 @@ def chromium(width: int = WINDOW[0], height: int = WINDOW[1]) -> Iterator[Any]:
         driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
         try:
             driver.set_window_size(width, height)
+            # the window holds the browser's own bars: grow it so the page sees width x height
+            inner = driver.execute_script("return [window.innerWidth, window.innerHeight]")
+            driver.set_window_size(2 * width - inner[0], 2 * height - inner[1])
             driver.set_page_load_timeout(DEFAULT_TIMEOUT)
             driver.set_script_timeout(DEFAULT_TIMEOUT)
             yield driver
