@@ -3,6 +3,8 @@
 // Every failure becomes an ApiError {status, code, message}: status 0 and code "lost"
 // when the server does not answer at all, else the server's {"error", "code"}.
 
+const REQUEST_TIMEOUT_MS = 60000;
+
 export class ApiError extends Error {
   constructor(status, code, message) {
     super(message);
@@ -30,10 +32,15 @@ export class Api {
       payload = contentType === "application/json" ? JSON.stringify(body) : body;
     }
     let response;
+    // a server that stopped answering must not hold the page's queue of actions forever
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), REQUEST_TIMEOUT_MS);
     try {
-      response = await fetch(path, { method, headers, body: payload, cache: "no-store" });
+      response = await fetch(path, { method, headers, body: payload, cache: "no-store", signal: abort.signal });
     } catch (err) {
       throw new ApiError(0, "lost", String(err && err.message ? err.message : err));
+    } finally {
+      clearTimeout(timer);
     }
     if (!response.ok) {
       let code = `http_${response.status}`;

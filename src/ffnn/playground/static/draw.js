@@ -243,7 +243,29 @@ export function drawOutput(canvas, data, frame, showTest, range) {
   };
   draw(data.train, false);
   if (showTest) draw(data.test, true);
+  axisNames(ctx, data, width, height);
   return img;
+}
+
+/** The names of the plane's axes (the shown columns for a CSV file), with a white halo. */
+function axisNames(ctx, data, width, height) {
+  ctx.font = "12px system-ui, sans-serif";
+  ctx.lineWidth = 3;
+  ctx.strokeStyle = "rgba(255,255,255,0.85)";
+  ctx.fillStyle = "#222";
+  const label = (text, x, y, align, baseline) => {
+    if (!text) return;
+    ctx.textAlign = align;
+    ctx.textBaseline = baseline;
+    ctx.strokeText(text, x, y);
+    ctx.fillText(text, x, y);
+  };
+  label(data.x_name, width - 4, height - 3, "right", "bottom");
+  ctx.save();
+  ctx.translate(3, 4);
+  ctx.rotate(-Math.PI / 2);
+  label(data.y_name, 0, 0, "right", "top");
+  ctx.restore();
 }
 
 /** A legend canvas: the colour scale for the task (with its labels) and the markers. */
