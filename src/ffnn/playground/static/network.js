@@ -10,6 +10,7 @@ const { CLASS_COLOURS, fitCanvas, gridImage, rgb } = await import(drawUrl.href);
 
 const POSITIVE = "0,114,178";
 const NEGATIVE = "230,159,0";
+const LEVELS = 8; // weight sizes drawn as this many widths
 
 /** The x centre of column c of n in a box of the given width (the controls use the same grid). */
 export function columnCentre(c, n, width) {
@@ -81,8 +82,12 @@ export function drawNetwork(canvas, sizes, frame, inputNames, task, boundaryImag
   // weights first, under the nodes
   const weights = (frame && frame.weights) || [];
   let maxAbs = 0;
-  for (const w of weights) for (const row of w.W) for (const v of row) maxAbs = Math.max(maxAbs, Math.abs(v));
+  for (const w of weights) {
+    for (const row of w.W) for (const v of row) if (Math.abs(v) > maxAbs) maxAbs = Math.abs(v);
+  }
   maxAbs = maxAbs || 1;
+  // lines in LEVELS buckets of size per sign, one path each: a 6x32 network has ~5,000 weights
+  const paths = [POSITIVE, NEGATIVE].map(() => Array.from({ length: LEVELS }, () => new Path2D()));
   for (let l = 0; l < weights.length && l + 1 < positions.length; l++) {
     const W = weights[l].W;
     const from = positions[l];
@@ -90,15 +95,22 @@ export function drawNetwork(canvas, sizes, frame, inputNames, task, boundaryImag
     for (let i = 0; i < W.length && i < from.length; i++) {
       for (let j = 0; j < W[i].length && j < to.length; j++) {
         const v = W[i][j];
-        const m = Math.abs(v) / maxAbs;
-        ctx.strokeStyle = `rgba(${v >= 0 ? POSITIVE : NEGATIVE},${0.25 + 0.75 * m})`;
-        ctx.lineWidth = 0.5 + 5 * m;
-        ctx.beginPath();
-        ctx.moveTo(from[i].x + size / 2, from[i].y);
-        ctx.lineTo(to[j].x - size / 2, to[j].y);
-        ctx.stroke();
+        if (!Number.isFinite(v)) continue;
+        const level = Math.min(LEVELS - 1, Math.floor((Math.abs(v) / maxAbs) * LEVELS));
+        const path = paths[v >= 0 ? 0 : 1][level];
+        path.moveTo(from[i].x + size / 2, from[i].y);
+        path.lineTo(to[j].x - size / 2, to[j].y);
       }
     }
+  }
+  // small weights first, so that the large ones (of either sign) lie on top
+  for (let level = 0; level < LEVELS; level++) {
+    const m = (level + 0.5) / LEVELS;
+    ctx.lineWidth = 0.5 + 5 * m;
+    [POSITIVE, NEGATIVE].forEach((colour, sign) => {
+      ctx.strokeStyle = `rgba(${colour},${0.25 + 0.75 * m})`;
+      ctx.stroke(paths[sign][level]);
+    });
   }
 
   ctx.imageSmoothingEnabled = true;
