@@ -34,6 +34,11 @@ const page = {
 window.ffnnPlayground = page;
 if (page.missingTranslations.length) console.warn("untranslated:", page.missingTranslations);
 
+const LOSSES_FOR_TASK = {
+  binary: ["binary_cross_entropy", "mse"],
+  multiclass: ["cross_entropy"],
+  regression: ["mse", "mae", "huber"],
+};
 let csvChosen = false; // "Your CSV file" picked but not yet applied
 let yRange = [0, 1]; // regression colour scale, from the data's targets
 const picker = new csv.CsvPicker({
@@ -110,6 +115,11 @@ function fillControls(config) {
   setValue("dropout", n.dropout);
   setValue("net-seed", n.seed);
   if (n.init !== undefined) setValue("net-init", n.init);
+  // only the losses that fit the task can be chosen (as the server checks them)
+  const task = page.data ? page.data.task : null;
+  for (const item of $("loss").options) {
+    item.disabled = Boolean(task) && item.value !== "auto" && !(LOSSES_FOR_TASK[task] || []).includes(item.value);
+  }
   const kind = csvChosen ? "csv" : d.kind;
   $("csv-section").hidden = kind !== "csv";
   for (const node of document.querySelectorAll(".generated")) node.hidden = kind === "csv";
@@ -282,6 +292,10 @@ async function pump() {
   let lastStateSync = performance.now();
   try {
     while (page.playing) {
+      if (document.hidden) {
+        await sleep(250); // a page out of sight draws nothing: fetch nothing either
+        continue;
+      }
       const started = performance.now();
       let frame;
       try {
