@@ -1,5 +1,5 @@
-"""The ``ffnn`` command line: ``demo``, ``train``, ``predict``, ``evaluate``, ``info`` and
-``export-onnx``.
+"""The ``ffnn`` command line: ``demo``, ``train``, ``predict``, ``evaluate``, ``info``,
+``export-onnx`` and ``playground``.
 
 ``main(argv)`` parses the arguments and runs one command; it returns the exit status instead of
 exiting, so tests and other programs can call it in-process: 0 done, 1 training diverged, 2 bad

@@ -109,6 +109,10 @@ class PlaygroundServer(ThreadingHTTPServer):
 class Handler(BaseHTTPRequestHandler):
     server: PlaygroundServer
     protocol_version = "HTTP/1.1"
+    timeout = 120  # seconds: an idle kept-alive connection is closed, its thread ends
+    # keep-alive answers go out in two writes (headers, body): without TCP_NODELAY, Nagle and
+    # the delayed ACK hold each body back ~40 ms (the page then draws ~15 frames a second)
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         """Quiet: the terminal shows the address, not every request."""
