@@ -10,8 +10,10 @@ function sibling(name) {
   url.search = here.search;
   return url.href;
 }
-const [apiModule, i18n, draw, network, layers, csv] = await Promise.all(
-  ["api.js", "i18n.js", "draw.js", "network.js", "layers.js", "csv.js"].map((m) => import(sibling(m))),
+const [apiModule, i18n, draw, curves, network, layers, csv, loop] = await Promise.all(
+  ["api.js", "i18n.js", "draw.js", "curves.js", "network.js", "layers.js", "csv.js", "loop.js"].map((m) =>
+    import(sibling(m)),
+  ),
 );
 const { Api, ApiError, pageToken } = apiModule;
 const { t } = i18n;
@@ -52,18 +54,8 @@ const picker = new csv.CsvPicker({
 
 // ---- messages ------------------------------------------------------------------------
 
-function errorText(err) {
-  if (err instanceof ApiError) {
-    if (err.code === "lost") return t("lost");
-    if (err.code === "client") return err.message;
-    if (i18n.hasKey(`err.${err.code}`)) return t(`err.${err.code}`, { message: err.message, status: err.status });
-    return err.message || t("err.http", { status: err.status, message: err.code });
-  }
-  return t("err.generic", { message: String(err && err.message ? err.message : err) });
-}
-
 function showError(err) {
-  const text = errorText(err);
+  const text = i18n.errorText(err);
   page.lastError = { status: err.status ?? null, code: err.code ?? "client", message: text };
   const box = $("message");
   box.className = "message error";
@@ -144,7 +136,7 @@ function setRun(run) {
   if (run.diverged) showError(new ApiError(0, "diverged", t("diverged")));
   const wasPlaying = page.playing;
   page.playing = playing;
-  if (playing && !wasPlaying) startLoop();
+  if (playing && !wasPlaying) frameLoop.start();
 }
 
 function setData(data) {
@@ -195,7 +187,7 @@ function renderFrame(frame) {
   canvas.setAttribute("aria-label", t("boundary.label", { what: t(task === "regression" ? "surface" : "boundary"), step: frame.step }));
   const sizes = network.layerSizes(frame, page.config, data);
   network.drawNetwork($("network-canvas"), sizes, frame, inputNames(), task, boundaryImage);
-  draw.drawCurves($("curve-canvas"), frame.curve, {
+  curves.drawCurves($("curve-canvas"), frame.curve, {
     train: t("curve.train"),
     test: t("curve.test"),
     log: t("curve.log"),
@@ -270,66 +262,17 @@ function choiceSetting(id, group, key) {
   $(id).addEventListener("change", () => act(() => sendConfig({ [group]: { [key]: $(id).value } })));
 }
 
-// While playing, a pump fetches /api/frame (one request in flight at a time, at most one
-// every MIN_FRAME_MS so that the training thread keeps most of the CPU) and an animation
-// frame loop draws the newest frame that came back.
-const MIN_FRAME_MS = 25;
-let pumping = false;
-let drawing = false;
-let pendingFrame = null;
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function startLoop() {
-  if (!pumping) pump();
-  if (!drawing) {
-    drawing = true;
-    requestAnimationFrame(tick);
-  }
-}
-
-async function pump() {
-  pumping = true;
-  let lastStateSync = performance.now();
-  try {
-    while (page.playing) {
-      if (document.hidden) {
-        await sleep(250); // a page out of sight draws nothing: fetch nothing either
-        continue;
-      }
-      const started = performance.now();
-      let frame;
-      try {
-        if (started - lastStateSync > 2000) {
-          // notice a run the server paused by itself (diverged); FRAME.run does it when present
-          lastStateSync = started;
-          const state = await api.state();
-          if (!page.playing) break;
-          setRun(state.run);
-          frame = state.frame;
-        } else {
-          frame = await api.frame();
-        }
-      } catch (err) {
-        showError(err);
-        if (err.code === "lost" || err.status === 403) setRun({ ...page.run, state: "paused" });
-        break;
-      }
-      if (!page.playing) break; // a paused run draws its own last frame
-      pendingFrame = frame;
-      const wait = MIN_FRAME_MS - (performance.now() - started);
-      if (wait > 0) await sleep(wait);
-    }
-  } finally {
-    pumping = false;
-  }
-}
-
-function tick() {
-  if (pendingFrame && page.playing) renderFrame(pendingFrame);
-  pendingFrame = null;
-  if (page.playing) requestAnimationFrame(tick);
-  else drawing = false;
-}
+const frameLoop = new loop.FrameLoop({
+  isPlaying: () => page.playing,
+  fetchFrame: () => api.frame(),
+  fetchState: () => api.state(),
+  onFrame: (frame) => renderFrame(frame),
+  onRun: (run) => setRun(run),
+  onError: (err, fatal) => {
+    showError(err);
+    if (fatal) setRun({ ...page.run, state: "paused" });
+  },
+});
 
 async function runAction(action) {
   const answer = await api.run(action);

@@ -301,6 +301,21 @@ export function hasKey(key) {
   return key in EN;
 }
 
+/**
+ * The page's words for an error: {status, code, message} of the API (code "lost": no
+ * answer; "client": a message the page wrote itself), translated where the code is known,
+ * else the server's English message.
+ */
+export function errorText(err) {
+  if (err && typeof err.code === "string") {
+    if (err.code === "lost") return t("lost");
+    if (err.code === "client") return err.message;
+    if (hasKey(`err.${err.code}`)) return t(`err.${err.code}`, { message: err.message, status: err.status });
+    return err.message || t("err.http", { status: err.status, message: err.code });
+  }
+  return t("err.generic", { message: String(err && err.message ? err.message : err) });
+}
+
 /** Rewrite data-i18n (text), data-i18n-label (aria-label) and data-i18n-title elements. */
 export function applyTranslations(root = document) {
   for (const el of root.querySelectorAll("[data-i18n]")) {
