@@ -179,6 +179,39 @@ def test_one_step_is_exactly_one_optimizer_step_of_fit(server):
     assert frame["test_loss"] is not None and len(frame["curve"]["step"]) == 4
 
 
+def test_frames_answer_while_the_run_plays(server):
+    api(server, "/api/run", {"action": "play"})
+    seen = []
+    for _ in range(10):
+        frame = api(server, "/api/frame")
+        assert np.isfinite(frame["train_loss"]) and len(frame["boundary"]["values"]) == 3600
+        seen.append(frame["step"])
+    assert api(server, "/api/state")["run"]["state"] == "playing"
+    api(server, "/api/run", {"action": "pause"})
+    assert seen == sorted(seen) and seen[-1] > 0
+
+
+def test_serve_opens_the_address_in_the_browser_when_asked(monkeypatch):
+    opened = []
+    monkeypatch.setattr("webbrowser.open", opened.append)
+    playground = serve(port=0, open_browser=True)
+    try:
+        assert opened == [playground.url]
+        assert playground.url == f"http://127.0.0.1:{playground.port}/?token={playground.token}"
+    finally:
+        playground.shutdown()
+
+
+def test_the_upload_in_use_is_kept_when_more_are_uploaded(server):
+    _, first = upload(server, GOOD_CSV)
+    csv = {"kind": "csv", "upload": first["upload"]["id"], "target": "kind"}
+    api(server, "/api/config", {"data": csv})
+    for _ in range(6):
+        assert upload(server, GOOD_CSV)[0] == 200
+    assert api(server, "/api/run", {"action": "reset"})["run"]["step"] == 0
+    assert len(server.session.uploads) == 4
+
+
 def test_play_then_pause_holds_the_step(server):
     run = play_until(server, 50)
     assert run["state"] == "paused" and run["step"] >= 50

@@ -36,7 +36,7 @@ from ffnn.playground.upload import column_kinds, read_upload, safe_name
 
 __all__ = ["MAX_UPLOADS", "Session"]
 
-#: uploaded tables kept in memory (the oldest is forgotten first)
+#: uploaded tables kept in memory (the oldest is forgotten first, never the one in use)
 MAX_UPLOADS = 4
 
 
@@ -242,8 +242,11 @@ class Session:
         upload_id = secrets.token_hex(8)
         with self.lock:
             self.uploads[upload_id] = (name, table)
-            while len(self.uploads) > MAX_UPLOADS:
-                del self.uploads[next(iter(self.uploads))]
+            in_use = self.config["data"]["upload"] if self.config["data"]["kind"] == "csv" else None
+            for old in [key for key in self.uploads if key not in (in_use, upload_id)]:
+                if len(self.uploads) <= MAX_UPLOADS:
+                    break
+                del self.uploads[old]
         return {
             "upload": {
                 "id": upload_id,
