@@ -220,9 +220,7 @@ function renderLayers() {
   // a small network gets a short picture: the page then fits a laptop screen
   const tallest = Math.max(...sizes);
   $("network-canvas").style.height = `${Math.max(200, Math.min(360, tallest * 40 + 40))}px`;
-  layers.buildLayerControls($("layer-controls"), page.config.network.hidden, sizes, t, (hidden) =>
-    act(() => sendConfig({ network: { hidden } })),
-  );
+  layers.buildLayerControls($("layer-controls"), page.config.network.hidden, sizes, t, editHidden);
 }
 
 /** Draw a whole state {config, run, data, frame} as /api/state and /api/config answer it. */
@@ -238,6 +236,11 @@ function renderState(state) {
 }
 
 // ---- talking to the server -------------------------------------------------------------
+
+/** Change the hidden layers: edit maps the list in force when the change runs to the new one. */
+function editHidden(edit) {
+  return act(() => sendConfig({ network: { hidden: edit(page.config.network.hidden.map((h) => ({ ...h }))) } }));
+}
 
 async function sendConfig(partial) {
   const state = await api.config(partial);
@@ -370,16 +373,14 @@ function wire() {
     if (file) act(() => uploadFile(file));
   });
   $("csv-apply").addEventListener("click", applyCsv);
-  $("add-layer").addEventListener("click", () => {
-    const hidden = page.config.network.hidden.map((h) => ({ ...h }));
-    const last = hidden[hidden.length - 1];
-    hidden.push({ units: last ? last.units : 4, activation: last ? last.activation : "relu" });
-    act(() => sendConfig({ network: { hidden } }));
-  });
-  $("remove-layer").addEventListener("click", () => {
-    const hidden = page.config.network.hidden.slice(0, -1).map((h) => ({ ...h }));
-    act(() => sendConfig({ network: { hidden } }));
-  });
+  $("add-layer").addEventListener("click", () =>
+    editHidden((hidden) => {
+      const last = hidden[hidden.length - 1];
+      if (hidden.length >= layers.MAX_LAYERS) return hidden;
+      return [...hidden, { units: last ? last.units : 4, activation: last ? last.activation : "relu" }];
+    }),
+  );
+  $("remove-layer").addEventListener("click", () => editHidden((hidden) => hidden.slice(0, -1)));
   $("preset-tutorial").addEventListener("click", () =>
     act(async () => {
       csvChosen = false;

@@ -20,7 +20,7 @@ function el(tag, attrs = {}, text = null) {
 
 /**
  * Rebuild the layer controls for hidden (config.network.hidden) and sizes [n_in, ..., n_out].
- * onChange(newHidden) is called with the edited list. Keeps the focus on the control that
+ * onChange(edit) is called with a function from the hidden list in force to the edited one. Keeps the focus on the control that
  * had it (a keyboard user pressing "+" again and again stays on "+").
  */
 export function buildLayerControls(container, hidden, sizes, t, onChange) {
@@ -56,11 +56,11 @@ export function buildLayerControls(container, hidden, sizes, t, onChange) {
       title: t("units.add", { n: i + 1 }),
     }, "+");
     plus.disabled = layer.units >= MAX_UNITS;
-    const edit = (delta) => {
-      const next = hidden.map((h) => ({ ...h }));
-      next[i].units = Math.max(1, Math.min(MAX_UNITS, next[i].units + delta));
-      onChange(next);
-    };
+    // edits apply to the settings in force when they run (quick clicks queue up)
+    const edit = (delta) =>
+      onChange((current) =>
+        current.map((h, k) => (k === i ? { ...h, units: Math.max(1, Math.min(MAX_UNITS, h.units + delta)) } : { ...h })),
+      );
     minus.addEventListener("click", () => edit(-1));
     plus.addEventListener("click", () => edit(1));
     row.append(minus, count, plus);
@@ -71,9 +71,8 @@ export function buildLayerControls(container, hidden, sizes, t, onChange) {
     for (const name of names) select.append(el("option", { value: name }, name));
     select.value = layer.activation;
     select.addEventListener("change", () => {
-      const next = hidden.map((h) => ({ ...h }));
-      next[i].activation = select.value;
-      onChange(next);
+      const activation = select.value;
+      onChange((current) => current.map((h, k) => (k === i ? { ...h, activation } : { ...h })));
     });
     column.append(select);
     container.append(column);
