@@ -92,7 +92,8 @@ class PlaygroundServer(ThreadingHTTPServer):
 
     def start(self) -> PlaygroundServer:
         """Serve in a background thread (tests, notebooks); :meth:`shutdown` ends it."""
-        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
+        # a short poll: shutdown() returns within 50 ms
+        self._thread = threading.Thread(target=self.serve_forever, args=(0.05,), daemon=True)
         self._thread.start()
         return self
 
