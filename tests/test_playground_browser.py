@@ -231,7 +231,8 @@ def test_pause_one_step_reset_and_the_glass_box(driver, playground):
     # one step: exactly one optimizer step, and the glass box shows its arrays and formulas
     click(driver, STEP)
     wait_step(driver, f"s === {stopped + 1}", "one step did not advance the run by one")
-    assert run_state(playground) == {**run_state(playground), "state": "paused"}
+    state = run_state(playground)
+    assert (state["step"], state["state"]) == (stopped + 1, "paused")
     text = wait_until(
         driver,
         lambda d: "Z1 = X @ W1 + b1" in (t := d.find_element("id", GLASSBOX).text) and t,
@@ -382,8 +383,7 @@ def test_exported_script_reproduces_the_served_model(driver, playground, tmp_pat
     load_tutorial(driver, playground)
     if settings is not None:
         playground.api("/api/config", settings)
-        js(driver, "location.reload()")
-        open_page(driver, playground.url)
+        open_page(driver, playground.url)  # the page reads the new settings
     stopped = play_until(driver, playground, 40)
     click(driver, STEP)
     wait_step(driver, f"s === {stopped + 1}", "one step did not advance the run")
