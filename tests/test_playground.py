@@ -328,6 +328,8 @@ def test_a_diverged_run_pauses_and_sends_null_never_nan(server):
     assert "learning rate" in state["run"]["message"]
     assert state["frame"]["train_loss"] is None or not np.isfinite(state["frame"]["train_loss"])
     assert api(server, "/api/run", {"action": "play"})["run"]["state"] == "paused"
+    assert api(server, "/api/explain", {})["loss"] is None  # strict JSON too
+    assert request(server, "/api/export/model")[0] == 200
     assert api(server, "/api/run", {"action": "reset"})["run"]["diverged"] is False
 
 

@@ -234,7 +234,8 @@ class Session:
             name: json_numbers(values, 6)
             for name, values in {**trace.parameters, **trace.gradients}.items()
         }
-        return {"text": text.getvalue(), "arrays": arrays, "step": step, "loss": trace.loss}
+        loss_value = trace.loss if np.isfinite(trace.loss) else None  # JSON has no NaN
+        return {"text": text.getvalue(), "arrays": arrays, "step": step, "loss": loss_value}
 
     def upload(self, data: bytes, name: str) -> dict[str, Any]:
         name = safe_name(name)
