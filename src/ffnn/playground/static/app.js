@@ -43,6 +43,8 @@ const LOSSES_FOR_TASK = {
 };
 let csvChosen = false; // "Your CSV file" picked but not yet applied
 let yRange = [0, 1]; // regression colour scale, from the data's targets
+let networkLayout = null; // where drawNetwork put the nodes (for the mouse)
+let hoverUnit = null; // "L:J" of the hidden unit under the mouse, shown on the plane
 const picker = new csv.CsvPicker({
   info: "csv-info",
   columns: "csv-columns",
@@ -183,10 +185,16 @@ function renderFrame(frame) {
   const task = data ? data.task : "binary";
   const range = task === "regression" ? yRange : [0, 1];
   const canvas = $("boundary-canvas");
-  const boundaryImage = draw.drawOutput(canvas, data, frame, $("show-test").checked, range);
-  canvas.setAttribute("aria-label", t("boundary.label", { what: t(task === "regression" ? "surface" : "boundary"), step: frame.step }));
+  const view = hoverUnit ?? $("plane-view").value ?? "output";
+  const [layer, unit] = view.split(":").map(Number);
+  const unitGrid = view === "output" ? null : (frame.units || []).find((u) => u.layer === layer && u.unit === unit - 1);
+  const boundaryImage = draw.drawOutput(canvas, data, frame, $("show-test").checked, range, unitGrid);
+  const what = unitGrid ? t("plane.unit", { layer, unit }) : t(task === "regression" ? "surface" : "boundary");
+  canvas.setAttribute("aria-label", t("boundary.label", { what, step: frame.step }));
   const sizes = network.layerSizes(frame, page.config, data);
-  network.drawNetwork($("network-canvas"), sizes, frame, inputNames(), task, boundaryImage);
+  networkLayout = network.drawNetwork(
+    $("network-canvas"), sizes, frame, inputNames(), task, boundaryImage, unitGrid ? view : null,
+  );
   curves.drawCurves($("curve-canvas"), frame.curve, {
     train: t("curve.train"),
     test: t("curve.test"),
@@ -215,7 +223,22 @@ function renderLegend() {
   });
 }
 
+/** The choices of the plane-view select: the output, then every hidden unit. */
+function renderPlaneChoices() {
+  const select = $("plane-view");
+  const keep = select.value || "output";
+  const choices = [["output", t("plane.output")]];
+  page.config.network.hidden.forEach((h, l) => {
+    for (let j = 0; j < h.units; j++) choices.push([`${l + 1}:${j + 1}`, t("plane.unit", { layer: l + 1, unit: j + 1 })]);
+  });
+  select.replaceChildren(
+    ...choices.map(([value, text]) => Object.assign(document.createElement("option"), { value, textContent: text })),
+  );
+  select.value = choices.some(([value]) => value === keep) ? keep : "output";
+}
+
 function renderLayers() {
+  renderPlaneChoices();
   const sizes = network.layerSizes(page.lastFrame, page.config, page.data);
   // a small network gets a short picture: the page then fits a laptop screen
   const tallest = Math.max(...sizes);
@@ -401,6 +424,22 @@ function wire() {
     act(async () => showInfo(t("export.done", { name: await api.download("/api/export/model", "playground.ffnn") }))),
   );
   $("show-test").addEventListener("change", () => page.lastFrame && renderFrame(page.lastFrame));
+  $("plane-view").addEventListener("change", () => page.lastFrame && renderFrame(page.lastFrame));
+  const netCanvas = $("network-canvas");
+  netCanvas.addEventListener("mousemove", (event) => {
+    const node = network.nodeAt(networkLayout, event.offsetX, event.offsetY);
+    const last = networkLayout ? networkLayout.positions.length - 1 : 0;
+    const next = node && node.column > 0 && node.column < last ? `${node.column}:${node.index + 1}` : null;
+    netCanvas.style.cursor = next ? "pointer" : "";
+    if (next !== hoverUnit) {
+      hoverUnit = next;
+      if (page.lastFrame && !page.playing) renderFrame(page.lastFrame);
+    }
+  });
+  netCanvas.addEventListener("mouseleave", () => {
+    hoverUnit = null;
+    if (page.lastFrame && !page.playing) renderFrame(page.lastFrame);
+  });
   let resizeTimer = 0;
   window.addEventListener("resize", () => {
     clearTimeout(resizeTimer);

@@ -188,10 +188,11 @@ function classIndex(classes, label) {
 }
 
 /**
- * Draw the boundary picture and the points onto the output canvas; returns the picture
- * (a small canvas, or null). data: DATA; frame: FRAME; showTest: draw the test points hollow.
+ * Draw the boundary picture (or unitGrid, one hidden unit's FRAME.units entry) and the points
+ * onto the output canvas; returns the boundary picture (a small canvas, or null).
+ * data: DATA; frame: FRAME; showTest: draw the test points hollow.
  */
-export function drawOutput(canvas, data, frame, showTest, range) {
+export function drawOutput(canvas, data, frame, showTest, range, unitGrid = null) {
   const { ctx, width, height } = fitCanvas(canvas);
   ctx.clearRect(0, 0, width, height);
   const task = data ? data.task : "binary";
@@ -200,8 +201,12 @@ export function drawOutput(canvas, data, frame, showTest, range) {
   if (frame && frame.boundary && frame.boundary.values && frame.boundary.values.length) {
     const mode = task === "regression" ? "regression" : task;
     img = gridImage("boundary", frame.boundary, mode, range[0], range[1], nClasses);
+  }
+  // one hidden unit's output instead of the network's, when the user asked for it
+  const background = unitGrid ? gridImage("plane-unit", unitGrid, "unit", unitGrid.min, unitGrid.max) : img;
+  if (background) {
     ctx.imageSmoothingEnabled = true;
-    ctx.drawImage(img, 0, 0, width, height);
+    ctx.drawImage(background, 0, 0, width, height);
   } else {
     ctx.fillStyle = "#f4f4f4";
     ctx.fillRect(0, 0, width, height);

@@ -64,8 +64,10 @@ function unitsByLayer(frame) {
 /**
  * Draw the network. inputNames: labels of the input nodes; task: "binary"|...;
  * boundaryImage: the output canvas's picture (drawn in a single output node) or null.
+ * highlight: "L:J" of the hidden unit shown on the plane (framed in black), or null.
+ * Returns the layout {positions: [[{x, y}]] per column, size} (for nodeAt).
  */
-export function drawNetwork(canvas, sizes, frame, inputNames, task, boundaryImage) {
+export function drawNetwork(canvas, sizes, frame, inputNames, task, boundaryImage, highlight = null) {
   const { ctx, width, height } = fitCanvas(canvas);
   ctx.clearRect(0, 0, width, height);
   const nCols = sizes.length;
@@ -150,6 +152,11 @@ export function drawNetwork(canvas, sizes, frame, inputNames, task, boundaryImag
         ctx.fillRect(p.x - size / 2, p.y - size / 2, size, size);
       }
       frameBox(p);
+      if (highlight === `${l}:${j + 1}`) {
+        ctx.lineWidth = 3;
+        ctx.strokeStyle = "#000";
+        ctx.strokeRect(p.x - size / 2 - 2, p.y - size / 2 - 2, size + 4, size + 4);
+      }
     });
   }
   // outputs
@@ -163,4 +170,16 @@ export function drawNetwork(canvas, sizes, frame, inputNames, task, boundaryImag
     }
     frameBox(p);
   });
+  return { positions, size };
+}
+
+/** The node under (x, y) of a layout drawNetwork returned: {column, index}, or null. */
+export function nodeAt(layout, x, y) {
+  if (!layout) return null;
+  const half = layout.size / 2 + 2;
+  for (let column = 0; column < layout.positions.length; column++) {
+    const index = layout.positions[column].findIndex((p) => Math.abs(p.x - x) <= half && Math.abs(p.y - y) <= half);
+    if (index >= 0) return { column, index };
+  }
+  return null;
 }
