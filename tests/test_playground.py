@@ -263,6 +263,9 @@ def test_regression_surface_trains_with_mse(server):
     [
         ({"data": {"n_points": 5}}, "out_of_range"),
         ({"data": {"n_points": "many"}}, "not_integer"),
+        ({"data": {"n_points": 100.5}}, "not_integer"),
+        ({"data": {"seed": 1e300}}, "out_of_range"),
+        ({"network": {"l2": 10**400}}, "out_of_range"),
         ({"data": {"kind": "mnist"}}, "unknown_name"),
         ({"network": {"hidden": [{"units": 33}]}}, "out_of_range"),
         ({"network": {"hidden": [{"units": 4}] * 7}}, "out_of_range"),
@@ -301,7 +304,7 @@ def test_bad_actions_are_a_400(server, path, body, code):
 
 
 def test_a_body_that_is_not_a_json_object_is_a_400(server):
-    for raw in (b"{not json", b"[1, 2]", b"\xff\xfe"):
+    for raw in (b"{not json", b"[1, 2]", b"\xff\xfe", b'{"data": {"noise": NaN}}'):
         status, _, data = request(server, "/api/config", raw=raw)
         assert status == 400 and json.loads(data)["code"] == "bad_json"
 

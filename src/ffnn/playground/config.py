@@ -77,19 +77,22 @@ def tutorial_config() -> dict[str, Any]:
 
 
 def _int(value: Any, name: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
-        raise ConfigError(f"{name} must be a whole number, got {value!r}", "not_integer")
+    whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+    if isinstance(value, bool) or not whole:
+        raise ConfigError(f"{name} must be a whole number, got {value!r:.40}", "not_integer")
     if not low <= value <= high:
-        raise ConfigError(f"{name} must be in [{low}, {high}], got {value!r}", "out_of_range")
+        raise ConfigError(f"{name} must be in [{low}, {high}], got {value!r:.40}", "out_of_range")
     return int(value)
 
 
 def _float(value: Any, name: str, low: float, high: float, open_low: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(f"{name} must be a finite number, got {value!r:.40}", "not_number")
+    if isinstance(value, float) and not math.isfinite(value):
         raise ConfigError(f"{name} must be a finite number, got {value!r}", "not_number")
     if value < low or value > high or (open_low and value == low):
         interval = f"({low}, {high}]" if open_low else f"[{low}, {high}]"
-        raise ConfigError(f"{name} must be in {interval}, got {value!r}", "out_of_range")
+        raise ConfigError(f"{name} must be in {interval}, got {value!r:.40}", "out_of_range")
     return float(value)
 
 

@@ -66,6 +66,11 @@ def check_host(host: str) -> str:
     )
 
 
+def _refuse_constant(name: str) -> None:
+    """JSON has no NaN or Infinity (Python's reader would take them)."""
+    raise ValueError(f"{name} is not JSON")
+
+
 class HttpError(Exception):
     def __init__(self, status: int, message: str, code: str) -> None:
         super().__init__(message)
@@ -173,7 +178,7 @@ class Handler(BaseHTTPRequestHandler):
     def _json_body(self) -> dict[str, Any]:
         raw = self._body(MAX_BODY_BYTES)
         try:
-            value = json.loads(raw or b"{}")
+            value = json.loads(raw or b"{}", parse_constant=_refuse_constant)
         except (ValueError, UnicodeDecodeError):
             raise HttpError(400, "the request body is not JSON", "bad_json") from None
         if not isinstance(value, dict):
