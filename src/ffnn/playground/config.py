@@ -99,14 +99,14 @@ def _float(value: Any, name: str, low: float, high: float, open_low: bool = Fals
 def _choice(value: Any, name: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise ConfigError(
-            f"{name} must be one of {', '.join(choices)}; got {value!r}", "unknown_name"
+            f"{name} must be one of {', '.join(choices)}; got {value!r:.60}", "unknown_name"
         )
     return str(value)
 
 
 def _name_or_none(value: Any, name: str) -> str | None:
     if value is not None and not isinstance(value, str):
-        raise ConfigError(f"{name} must be a column name or null, got {value!r}", "not_text")
+        raise ConfigError(f"{name} must be a column name or null, got {value!r:.60}", "not_text")
     return value
 
 
@@ -114,7 +114,7 @@ def _names(value: Any, name: str, exactly: int | None = None) -> list[str] | Non
     if value is None:
         return None
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{name} must be a list of column names, got {value!r}", "not_text")
+        raise ConfigError(f"{name} must be a list of column names, got {value!r:.60}", "not_text")
     if exactly is not None and len(value) != exactly:
         raise ConfigError(f"{name} must name {exactly} columns, got {len(value)}", "out_of_range")
     if not 1 <= len(value) <= 64:
