@@ -130,7 +130,6 @@ function setRun(run) {
   const playing = run.state === "playing";
   const button = $("play-pause");
   button.textContent = t(playing ? "pause" : "play");
-  button.setAttribute("aria-pressed", String(playing));
   $("one-step").disabled = playing;
   const state = $("run-state");
   state.textContent = t(playing ? "state.playing" : "state.paused");
