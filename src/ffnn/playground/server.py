@@ -237,10 +237,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def _api(self, method: str, path: str, query: dict[str, list[str]]) -> None:
         session = self.server.session
-        gets = {
-            "/api/state": session.state,
-            "/api/frame": session.frame,
-        }
+        if method == "GET" and path == "/api/frame":
+            with session.stepping_aside():
+                self._json(200, session.frame())
+            return
+        gets = {"/api/state": session.state, "/api/frame": session.frame}
         posts = {
             "/api/config": lambda body: session.set_config(body),
             "/api/preset": lambda body: session.preset(body.get("name")),

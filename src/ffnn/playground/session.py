@@ -13,6 +13,8 @@ import os
 import secrets
 import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -187,6 +189,15 @@ class Session:
             run = trainer.run_state()
             curve = trainer.curve.copy()
         return flat, run, curve
+
+    @contextmanager
+    def stepping_aside(self) -> Iterator[None]:
+        """The training thread waits between steps while inside (:meth:`Trainer.stepping_aside`)."""
+        with self.lock:
+            trainer = self.trainer
+        assert trainer is not None
+        with trainer.stepping_aside():
+            yield
 
     def frame(self) -> dict[str, Any]:
         with self.lock:

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -42,6 +43,8 @@ CHUNK_EPOCHS = 1000
 #: printed losses, stay until stride 200)
 STRIDES = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 100000, 1000000)
 MAX_POINTS = 4000
+#: the longest the thread steps aside for one request, in seconds
+VISIT_S = 0.05
 
 Losses = Callable[[], tuple[float, float | None]]
 
@@ -115,6 +118,7 @@ class Trainer(Callback):
         self.message = ""
         self.thread: threading.Thread | None = None
         self.waiting = False  # whether the thread waits at the gate
+        self.visitors = 0  # requests being answered that the thread steps aside for
         self.holding = False  # whether the thread holds `lock` (only the thread reads it)
         self.curve = Curve()
         self._record(0)
@@ -168,6 +172,20 @@ class Trainer(Callback):
             self.condition.notify_all()
         if self.thread is not None:
             self.thread.join(timeout)
+
+    @contextmanager
+    def stepping_aside(self) -> Iterator[None]:
+        """While inside, the thread waits between two steps (at most :data:`VISIT_S`): a
+        frame is made and sent without sharing the interpreter with training (Python runs
+        one thread at a time, and hands over only every few milliseconds)."""
+        with self.condition:
+            self.visitors += 1
+        try:
+            yield
+        finally:
+            with self.condition:
+                self.visitors -= 1
+                self.condition.notify_all()
 
     def wait_for_step(self, step: int, timeout: float = 30.0) -> bool:
         """Wait until the run has reached ``step`` (or diverged); whether it has."""
@@ -239,6 +257,8 @@ class Trainer(Callback):
             self.holding = False
             self.lock.release()
         with self.condition:
+            if self.visitors:  # a frame is being made: let it have the interpreter
+                self.condition.wait_for(lambda: not self.visitors or self.stopping, VISIT_S)
             while True:
                 if self.stopping:
                     raise Stopped
