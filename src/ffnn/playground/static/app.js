@@ -10,10 +10,9 @@ function sibling(name) {
   url.search = here.search;
   return url.href;
 }
-const [apiModule, i18n, draw, curves, network, layers, csv, loop] = await Promise.all(
-  ["api.js", "i18n.js", "draw.js", "curves.js", "network.js", "layers.js", "csv.js", "loop.js"].map((m) =>
-    import(sibling(m)),
-  ),
+const MODULES = ["api.js", "i18n.js", "draw.js", "curves.js", "network.js", "layers.js", "csv.js", "loop.js", "controls.js"];
+const [apiModule, i18n, draw, curves, network, layers, csv, loop, controls] = await Promise.all(
+  MODULES.map((m) => import(sibling(m))),
 );
 const { Api, ApiError, pageToken } = apiModule;
 const { t } = i18n;
@@ -36,11 +35,6 @@ const page = {
 window.ffnnPlayground = page;
 if (page.missingTranslations.length) console.warn("untranslated:", page.missingTranslations);
 
-const LOSSES_FOR_TASK = {
-  binary: ["binary_cross_entropy", "mse"],
-  multiclass: ["cross_entropy"],
-  regression: ["mse", "mae", "huber"],
-};
 let csvChosen = false; // "Your CSV file" picked but not yet applied
 let yRange = [0, 1]; // regression colour scale, from the data's targets
 let networkLayout = null; // where drawNetwork put the nodes (for the mouse)
@@ -86,42 +80,9 @@ function act(action) {
 
 // ---- rendering -------------------------------------------------------------------------
 
-function setValue(id, value) {
-  const node = $(id);
-  if (node === document.activeElement) return; // do not overwrite what the user is typing
-  node.value = value ?? "";
-}
-
 function fillControls(config) {
-  const d = config.data;
-  const n = config.network;
-  setValue("data-kind", csvChosen ? "csv" : d.kind);
-  setValue("noise", d.noise);
-  setValue("n-points", d.n_points);
-  setValue("test-ratio", d.test_ratio);
-  setValue("data-seed", d.seed);
-  setValue("classes", d.classes);
-  setValue("loss", n.loss);
-  setValue("optimizer", n.optimizer);
-  setValue("learning-rate", n.learning_rate);
-  setValue("batch-size", n.batch_size);
-  setValue("l2", n.l2);
-  setValue("dropout", n.dropout);
-  setValue("net-seed", n.seed);
-  if (n.init !== undefined) setValue("net-init", n.init);
-  // only the losses that fit the task can be chosen (as the server checks them)
   const task = page.data ? page.data.task : null;
-  for (const item of $("loss").options) {
-    item.disabled = Boolean(task) && item.value !== "auto" && !(LOSSES_FOR_TASK[task] || []).includes(item.value);
-  }
-  const kind = csvChosen ? "csv" : d.kind;
-  $("csv-section").hidden = kind !== "csv";
-  for (const node of document.querySelectorAll(".generated")) node.hidden = kind === "csv";
-  for (const node of document.querySelectorAll(".gaussians-only")) node.hidden = kind !== "gaussians";
-  const count = n.hidden.length;
-  $("layer-count").textContent = count === 1 ? t("layers.one") : t("layers.count", { n: count });
-  $("add-layer").disabled = n.hidden.length >= layers.MAX_LAYERS;
-  $("remove-layer").disabled = n.hidden.length === 0;
+  controls.fillSettings(config, csvChosen ? "csv" : config.data.kind, task, t, layers.MAX_LAYERS);
 }
 
 function setRun(run) {
@@ -222,22 +183,8 @@ function renderLegend() {
   });
 }
 
-/** The choices of the plane-view select: the output, then every hidden unit. */
-function renderPlaneChoices() {
-  const select = $("plane-view");
-  const keep = select.value || "output";
-  const choices = [["output", t("plane.output")]];
-  page.config.network.hidden.forEach((h, l) => {
-    for (let j = 0; j < h.units; j++) choices.push([`${l + 1}:${j + 1}`, t("plane.unit", { layer: l + 1, unit: j + 1 })]);
-  });
-  select.replaceChildren(
-    ...choices.map(([value, text]) => Object.assign(document.createElement("option"), { value, textContent: text })),
-  );
-  select.value = choices.some(([value]) => value === keep) ? keep : "output";
-}
-
 function renderLayers() {
-  renderPlaneChoices();
+  layers.planeChoices($("plane-view"), page.config.network.hidden, t);
   const sizes = network.layerSizes(page.lastFrame, page.config, page.data);
   // a small network gets a short picture: the page then fits a laptop screen
   const tallest = Math.max(...sizes);
@@ -424,20 +371,9 @@ function wire() {
   );
   $("show-test").addEventListener("change", () => page.lastFrame && renderFrame(page.lastFrame));
   $("plane-view").addEventListener("change", () => page.lastFrame && renderFrame(page.lastFrame));
-  const netCanvas = $("network-canvas");
-  netCanvas.addEventListener("mousemove", (event) => {
-    const node = network.nodeAt(networkLayout, event.offsetX, event.offsetY);
-    const last = networkLayout ? networkLayout.positions.length - 1 : 0;
-    const next = node && node.column > 0 && node.column < last ? `${node.column}:${node.index + 1}` : null;
-    netCanvas.style.cursor = next ? "pointer" : "";
-    if (next !== hoverUnit) {
-      hoverUnit = next;
-      if (page.lastFrame && !page.playing) renderFrame(page.lastFrame);
-    }
-  });
-  netCanvas.addEventListener("mouseleave", () => {
-    hoverUnit = null;
-    if (page.lastFrame && !page.playing) renderFrame(page.lastFrame);
+  network.watchHover($("network-canvas"), () => networkLayout, (unit) => {
+    hoverUnit = unit;
+    if (page.lastFrame && !page.playing) renderFrame(page.lastFrame); // playing: the next frame shows it
   });
   let resizeTimer = 0;
   window.addEventListener("resize", () => {

@@ -93,3 +93,14 @@ export function buildLayerControls(container, hidden, sizes, t, onChange) {
     }
   }
 }
+
+/** Fill the plane-view select: the network's output, then every hidden unit as "L:J" (from 1). */
+export function planeChoices(select, hidden, t) {
+  const keep = select.value || "output";
+  const choices = [["output", t("plane.output")]];
+  hidden.forEach((h, l) => {
+    for (let j = 0; j < h.units; j++) choices.push([`${l + 1}:${j + 1}`, t("plane.unit", { layer: l + 1, unit: j + 1 })]);
+  });
+  select.replaceChildren(...choices.map(([value, text]) => el("option", { value }, text)));
+  select.value = choices.some(([value]) => value === keep) ? keep : "output";
+}

@@ -183,3 +183,25 @@ export function nodeAt(layout, x, y) {
   }
   return null;
 }
+
+/**
+ * Call onChange("L:J") when the mouse comes over hidden unit J of hidden layer L (from 1) of
+ * the picture, and onChange(null) when it leaves the units; getLayout() gives the last layout.
+ */
+export function watchHover(canvas, getLayout, onChange) {
+  let current = null;
+  const set = (unit) => {
+    canvas.style.cursor = unit ? "pointer" : "";
+    if (unit !== current) {
+      current = unit;
+      onChange(unit);
+    }
+  };
+  canvas.addEventListener("mousemove", (event) => {
+    const layout = getLayout();
+    const node = nodeAt(layout, event.offsetX, event.offsetY);
+    const last = layout ? layout.positions.length - 1 : 0;
+    set(node && node.column > 0 && node.column < last ? `${node.column}:${node.index + 1}` : null);
+  });
+  canvas.addEventListener("mouseleave", () => set(null));
+}
