@@ -2,7 +2,7 @@
 // at most one every MIN_FRAME_MS so that the training thread keeps most of the CPU) and an
 // animation-frame loop draws the newest frame that came back.
 
-const MIN_FRAME_MS = 25;
+const MIN_FRAME_MS = 35; // ~28 frames/s on 2 busy cores, training at 0.54 of fit (benchmarks/playground.py)
 const STATE_SYNC_MS = 2000;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
