@@ -2,6 +2,8 @@
 #   make demo   set up .venv and run the tutorial's whole job (pictures and blobs.csv in
 #               ./ffnn_demo*/); it ends by printing what to run next, by .venv/bin/ path
 #   make test   set up .venv and run the checks: ruff, mypy and the test suite
+#               (the summary names each skipped test and why: pytest's -ra in pyproject.toml;
+#               the playground's browser tests need chromium and chromium-driver from apt)
 PYTHON ?= python3
 VENV ?= .venv
 # extras installed by `make test`; `make test EXTRAS=test,torch` adds the PyTorch comparisons

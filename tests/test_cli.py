@@ -163,18 +163,20 @@ def test_demo_ends_with_commands_that_run_as_printed(agg, tmp_path, monkeypatch,
     assert f"(or first: . {scripts}/activate, and then type them without {scripts}/)" in out
     commands = closing_commands(out)
     assert [words[0] for words in commands] == [
-        str(scripts / name) for name in ("ffnn", "ffnn", "python", "ffnn", "ffnn")
+        str(scripts / name) for name in ("ffnn", "ffnn", "python", "ffnn", "ffnn", "ffnn")
     ]
     assert Path(commands[0][0]).is_file() and Path(commands[2][0]).is_file()
     assert Path(commands[2][1]).is_file() and commands[2][1].startswith("examples")
     assert commands[3][1:] == ["demo", "--animate"]
     cli.build_parser().parse_args(commands[3][1:])  # a command as it exists
+    assert commands[4][1:] == ["playground"]
+    cli.build_parser().parse_args(commands[4][1:])  # the playground, as it exists
     assert main(commands[0][1:] + ["--quiet"]) == 0  # train: its defaults
     capsys.readouterr()
     assert main(commands[1][1:]) == 0  # predict, on the model train wrote
     predictions = capsys.readouterr().out.splitlines()
     assert predictions[0] == "label,proba_0,proba_1" and len(predictions) == 301
-    assert main(commands[4][1:]) == 0  # --help
+    assert main(commands[5][1:]) == 0  # --help
 
 
 def test_demo_closing_lines_are_bare_where_ffnn_on_the_path_is_this_one(
@@ -193,6 +195,7 @@ def test_demo_closing_lines_are_bare_where_ffnn_on_the_path_is_this_one(
         ["ffnn", "train", str(data), "--target", "label", "--out", str(model)],
         ["ffnn", "predict", str(model), str(data), "--proba"],
         ["ffnn", "demo", "--animate"],
+        ["ffnn", "playground"],
         ["ffnn", "--help"],
     ]
 

@@ -1,5 +1,5 @@
-"""The ``ffnn`` command line: ``demo``, ``train``, ``predict``, ``evaluate``, ``info`` and
-``export-onnx``.
+"""The ``ffnn`` command line: ``demo``, ``train``, ``predict``, ``evaluate``, ``info``,
+``export-onnx`` and ``playground``.
 
 ``main(argv)`` parses the arguments and runs one command; it returns the exit status instead of
 exiting, so tests and other programs can call it in-process: 0 done, 1 training diverged, 2 bad
@@ -33,7 +33,7 @@ import zipfile
 import numpy as np
 
 from ffnn._version import __version__
-from ffnn.cli import demo, modelfile, predict, train
+from ffnn.cli import demo, modelfile, playground, predict, train
 from ffnn.cli._common import BROKEN_PIPE, INTERRUPTED, Parser, UsageError, fail
 from ffnn.cli.demo import run_demo
 from ffnn.cli.modelfile import folded_model, run_export_onnx, run_info
@@ -55,7 +55,7 @@ __all__ = [
 ]
 
 #: the command groups, in the order ``ffnn --help`` lists their commands
-COMMAND_GROUPS = (demo, train, predict, modelfile)
+COMMAND_GROUPS = (demo, train, predict, modelfile, playground)
 
 
 def build_parser() -> argparse.ArgumentParser:

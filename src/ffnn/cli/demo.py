@@ -184,7 +184,11 @@ def next_steps(data: Path) -> list[str]:
         except ValueError:
             prefix = f"{scripts}{os.sep}"
     model = data.with_name("model.ffnn")
-    lines = ["", "Next: the command line on the data, an example, the training as it happens:"]
+    lines = [
+        "",
+        "Next: the command line on the data, an example, the training as it happens, the "
+        "playground (a page where you change the network and watch it learn):",
+    ]
     if prefix and (scripts / "activate").exists():
         lines.append(f"(or first: . {prefix}activate, and then type them without {prefix})")
     commands = [
@@ -192,6 +196,7 @@ def next_steps(data: Path) -> list[str]:
         f"ffnn predict {model} {data} --proba",
         f"python {NEXT_EXAMPLE}" if NEXT_EXAMPLE.exists() else None,
         "ffnn demo --animate",
+        "ffnn playground",
         "ffnn --help",
     ]
     return lines + [f"  {prefix}{command}" for command in commands if command is not None]
