@@ -8,6 +8,7 @@ serves until Ctrl-C, which ends it with one line and exit status 0.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import webbrowser
 from typing import Any
@@ -53,6 +54,10 @@ def run_playground(args: argparse.Namespace) -> int:
     print("(Ctrl-C stops it)", flush=True)
     if not args.no_browser:
         webbrowser.open(server.url)
+    # Ctrl-C stops it even where the shell started it with SIGINT ignored (a background job),
+    # and so does SIGTERM: both end in the one line below
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -60,3 +65,7 @@ def run_playground(args: argparse.Namespace) -> int:
     finally:
         server.shutdown()
     return 0
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
