@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from ffnn.cli import main
-from ffnn.csvdata import DataError, read_csv
+from ffnn.csvdata import DataError, read_csv, read_csv_bytes
 from ffnn.csvdata.dialect import SAMPLE_CHARS, Dialect, detect
 from ffnn.datasets import make_blobs
 
@@ -272,3 +272,23 @@ def test_detect_looks_at_no_more_than_its_sample():
     assert detect("a;b\n1,5;2\n", True, None, None).decimal == ","
     assert detect("a;b\n1,5;2.5\n", True, None, None).decimal == "."
     assert detect('a,b\n"1,5",2\n', True, None, None).decimal == "."
+
+
+def test_content_in_memory_reads_as_the_same_file_does(tmp_path):
+    """read_csv_bytes (an upload) gives what read_csv gives for the same bytes in a file, BOM,
+    CRLF, ';' and decimal commas included, and its messages name the name it was given."""
+    content = '\ufeffsite;size;note\r\nnorth;1,5;"a; b"\r\nsouth;2,25;c\r\n'.encode()
+    path = tmp_path / "on-disk.csv"
+    path.write_bytes(content)
+    on_disk, in_memory = read_csv(path), read_csv_bytes(content, "upload.csv")
+    assert in_memory.path == "upload.csv"
+    assert in_memory.columns == on_disk.columns == ["site", "size", "note"]
+    assert [in_memory.column(c) for c in in_memory.columns] == [
+        on_disk.column(c) for c in on_disk.columns
+    ]
+    assert in_memory.column("size") == ["1.5", "2.25"]
+    assert in_memory.dialect == on_disk.dialect and in_memory.lines == on_disk.lines
+    with pytest.raises(DataError, match=r"^upload\.csv: line 3 has 2 cells, the header has 3"):
+        read_csv_bytes(b"a,b,c\n1,2,3\n4,5\n", "upload.csv")
+    with pytest.raises(DataError, match=r"^upload\.csv is not a UTF-8 text file"):
+        read_csv_bytes(b"a,b\n\xff\xfe,1\n", "upload.csv")

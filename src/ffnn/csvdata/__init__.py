@@ -6,7 +6,8 @@ Three concepts, one module each:
   and its decimal mark), detected from a bounded sample or given (``--delimiter``,
   ``--decimal``).
 - :mod:`ffnn.csvdata.table`: reading and writing CSV files. :class:`Table` holds the cells as
-  text, column by column, and parses the numeric ones; :func:`read_csv`, :func:`write_csv`,
+  text, column by column, and parses the numeric ones; :func:`read_csv` (and
+  :func:`read_csv_bytes`, for a file's content held in memory), :func:`write_csv`,
   :func:`format_numbers`.
 - :mod:`ffnn.csvdata.preprocessor`: :class:`Preprocessor` turns chosen columns into a
   network's inputs and targets (the input columns through a fitted :class:`ffnn.TablePreprocessor`,
@@ -23,13 +24,21 @@ names the file, the column and the line.
 
 from ffnn.csvdata.dialect import Dialect
 from ffnn.csvdata.preprocessor import MAX_INFERRED_CLASSES, TASKS, Preprocessor, infer_task
-from ffnn.csvdata.table import DataError, Table, format_numbers, read_csv, write_csv
+from ffnn.csvdata.table import (
+    DataError,
+    Table,
+    format_numbers,
+    read_csv,
+    read_csv_bytes,
+    write_csv,
+)
 
 __all__ = [
     "DataError",
     "Dialect",
     "Table",
     "read_csv",
+    "read_csv_bytes",
     "write_csv",
     "format_numbers",
     "infer_task",

@@ -32,7 +32,7 @@ import io
 import os
 import sys
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO, TextIO
 
@@ -52,6 +52,7 @@ __all__ = [
     "DataError",
     "Table",
     "read_csv",
+    "read_csv_bytes",
     "write_csv",
     "format_numbers",
     "MAX_FIELD_CHARS",
@@ -212,15 +213,42 @@ def read_csv(
     :data:`MAX_FIELD_CHARS`, :data:`MAX_LINE_CHARS`), refused after reading at most that many.
     """
     name = os.fspath(path)
+    return _read_table(name, lambda: open(name, "rb"), max_field, max_line, delimiter, decimal)
+
+
+def read_csv_bytes(
+    data: bytes,
+    name: str,
+    *,
+    max_field: int | None = None,
+    max_line: int | None = None,
+    delimiter: str | None = None,
+    decimal: str | None = None,
+) -> Table:
+    """:func:`read_csv` of a file's content held in memory (an upload), its messages and the
+    table's ``path`` naming it ``name``; nothing is written to disk."""
+    return _read_table(name, lambda: io.BytesIO(data), max_field, max_line, delimiter, decimal)
+
+
+def _read_table(
+    name: str,
+    open_binary: Callable[[], BinaryIO],
+    max_field: int | None,
+    max_line: int | None,
+    delimiter: str | None,
+    decimal: str | None,
+) -> Table:
+    """:func:`read_csv` of the bytes ``open_binary()`` gives (opened twice: once for the
+    bounded dialect sample, once to read the rows), ``name`` naming them in messages."""
     delimiter, decimal = check_dialect(delimiter, decimal)
     max_field = MAX_FIELD_CHARS if max_field is None else max_field
     max_line = MAX_LINE_CHARS if max_line is None else max_line
     try:
-        with open(name, "rb") as binary:
+        with open_binary() as binary:
             raw = binary.read(SAMPLE_CHARS)  # bounded, whatever the file holds
         sample = raw.decode("utf-8", errors="replace").removeprefix("\ufeff")
         dialect = detect(sample, len(raw) < SAMPLE_CHARS, delimiter, decimal)
-        with open(name, newline="", encoding="utf-8-sig") as stream:
+        with io.TextIOWrapper(open_binary(), encoding="utf-8-sig", newline="") as stream:
             rows, problems, n_refused = _read_rows(
                 name, stream, max_field, max_line, dialect.delimiter
             )
