@@ -490,10 +490,10 @@ def test_export_onnx_of_a_plain_model_gives_integer_labels(tmp_path: Path) -> No
     ("change", "message"),
     [
         (lambda m: m.pop("classes"), "malformed ('classes')"),
-        (lambda m: m.update(task="ranking"), "malformed (task must be"),
+        (lambda m: m.update(task="ranking"), "malformed (unknown task 'ranking')"),
         (lambda m: m["preprocessing"].update(format="other/9"), "malformed (expected a config"),
         (lambda m: m["preprocessing"]["columns"][0].pop("median"), "malformed (column spec 0"),
-        (lambda m: m.update(classes=["a", "b"]), "2 classes do not fit a network of 3"),
+        (lambda m: m.update(classes=["a", "b"]), "2 classes need 1 output(s)"),
         (lambda m: m["preprocessing"]["columns"][1].update(categories=[1, 2]), "malformed"),
     ],
 )
@@ -507,6 +507,7 @@ def test_bad_metadata_is_one_line_and_no_file(
         "target": "t",
         "classes": ["a", "b", "c"],
         "preprocessing": json.loads(json.dumps(prep.to_config())),
+        "features": list(prep.feature_names_in_),
     }
     change(metadata)
     path = _saved(tmp_path, model, metadata)

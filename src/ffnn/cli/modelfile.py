@@ -19,7 +19,6 @@ from ffnn.csvdata import DataError, Preprocessor
 from ffnn.io import MANIFEST
 from ffnn.layers import Dense
 from ffnn.model import Sequential
-from ffnn.preprocessing import TablePreprocessor
 
 
 def add_parser(commands: Any) -> None:
@@ -50,11 +49,6 @@ def run_info(args: argparse.Namespace) -> int:
         f"File: {args.model} (ffnn model format version {manifest['format_version']}, "
         f"written by ffnn {manifest.get('ffnn_version', '?')}; this is ffnn {__version__})"
     )
-    if "preprocessing" in (model.metadata or {}):
-        _print_table_model(model, args.model)
-        print(f"Epochs trained: {model.epochs_trained}")
-        model.summary()
-        return 0
     try:
         prep: Preprocessor | None = Preprocessor.from_model(model, str(args.model))
     except DataError as error:
@@ -65,7 +59,11 @@ def run_info(args: argparse.Namespace) -> int:
         print(f"Target: {prep.target or '(not stored)'}")
         if prep.classes is not None:
             print(f"Classes ({len(prep.classes)}): {', '.join(prep.class_names())}")
-        if prep.features is None:
+        if prep.inputs is not None:  # a model trained on a table: each raw column's use
+            names = [spec["name"] for spec in prep.inputs.columns_]
+            print(f"Features ({len(names)} columns, {model.n_features_in} inputs to the network):")
+            print(prep.inputs.describe())
+        elif prep.features is None:
             print(f"Features ({model.n_features_in}): (names not stored)")
         else:
             print(f"Features ({len(prep.features)}): {', '.join(prep.features)}")
@@ -74,25 +72,6 @@ def run_info(args: argparse.Namespace) -> int:
     print(f"Epochs trained: {model.epochs_trained}")
     model.summary()
     return 0
-
-
-def _print_table_model(model: Sequential, path: Path) -> None:
-    """Task, target, classes and each raw column's use, for a model trained on a table."""
-    metadata = model.metadata
-    try:
-        kwargs = table_export(model, path)
-    except UsageError as error:
-        print(f"Task: unknown ({error})")
-        return
-    print(f"Task: {metadata['task']}")
-    print(f"Target: {metadata.get('target') or '(not stored)'}")
-    if "classes" in kwargs:
-        classes = [str(c) for c in kwargs["classes"]]
-        print(f"Classes ({len(classes)}): {', '.join(classes)}")
-    prep = kwargs["preprocessor"]
-    names = [spec["name"] for spec in prep.columns_]
-    print(f"Features ({len(names)} columns, {model.n_features_in} inputs to the network):")
-    print(prep.describe())
 
 
 def _add_export_onnx_parser(commands: Any) -> None:
@@ -142,23 +121,14 @@ def folded_model(model: Sequential, prep: Preprocessor) -> Sequential:
     return folded
 
 
-def table_export(model: Sequential, path: Path) -> dict[str, Any]:
-    """The keyword arguments of ``export_onnx`` for a model whose metadata holds
-    ``preprocessing`` (the model-file contract of ``ffnn train``): the preprocessor, and the
-    classes or the target scaling. Read from the metadata's keys directly."""
-    metadata = model.metadata or {}
-    try:
-        task = metadata["task"]
-        if task not in ("classification", "regression"):
-            raise ValueError(f"task must be 'classification' or 'regression', got {task!r}")
-        preprocessor = TablePreprocessor.from_config(metadata["preprocessing"])
-        if not hasattr(preprocessor, "columns_"):
-            raise ValueError("the preprocessing is not fitted")
-        if task == "classification":
-            return {"preprocessor": preprocessor, "classes": metadata["classes"]}
-        return {"preprocessor": preprocessor, "target_scaling": metadata.get("target_scaling")}
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise UsageError(f"{path}: the model's metadata is malformed ({error!s:.300})") from None
+def table_arguments(prep: Preprocessor) -> dict[str, Any]:
+    """The keyword arguments of ``export_onnx`` for a model trained on a table (``prep`` read
+    by :meth:`Preprocessor.from_model`, which has checked the metadata against the network):
+    the preprocessor, and the classes or the target scaling."""
+    if prep.classes is not None:
+        return {"preprocessor": prep.inputs, "classes": prep.classes}
+    scaling = {"mean": prep.target_mean, "scale": prep.target_scale}
+    return {"preprocessor": prep.inputs, "target_scaling": scaling}
 
 
 def _onnx_failures() -> tuple[type[BaseException], ...]:
@@ -174,9 +144,8 @@ def _onnx_failures() -> tuple[type[BaseException], ...]:
     return failures
 
 
-def _inputs_line(kwargs: dict[str, Any], prep: Preprocessor | None, n_in: int) -> str:
+def _inputs_line(kwargs: dict[str, Any], prep: Preprocessor, n_in: int) -> str:
     if "preprocessor" not in kwargs:
-        assert prep is not None
         features = prep.features or [f"{n_in} columns"]
         return (
             f"Inputs: {', '.join(features)} (raw values: the standardisation is built in), as "
@@ -189,11 +158,10 @@ def _inputs_line(kwargs: dict[str, Any], prep: Preprocessor | None, n_in: int) -
 
 def run_export_onnx(args: argparse.Namespace) -> int:
     model = load_model(args.model)
-    prep: Preprocessor | None = None
-    if "preprocessing" in (model.metadata or {}):
-        kwargs, exported = table_export(model, args.model), model
+    prep = Preprocessor.from_model(model, str(args.model))
+    if prep.inputs is not None:
+        kwargs, exported = table_arguments(prep), model
     else:  # a model of the previous ffnn train, or one without metadata
-        prep = Preprocessor.from_model(model, str(args.model))
         exported = folded_model(model, prep)
         kwargs = {} if prep.classes is None else {"classes": prep.classes}
     check_writable(args.out, "OUT.onnx")
@@ -214,7 +182,7 @@ def run_export_onnx(args: argparse.Namespace) -> int:
     print(f"Saved {args.out}")
     print(_inputs_line(kwargs, prep, model.n_features_in))
     if "classes" in kwargs:
-        names = prep.class_names() if prep is not None else [str(c) for c in kwargs["classes"]]
+        names = prep.class_names()
         pairs = ", ".join(f"{k} {name}" for k, name in enumerate(names))
         print(f"Outputs: label (batch,), the class; probabilities (batch, {len(names)})")
         print(f"Classes by output index: {pairs}")

@@ -251,9 +251,11 @@ class Preprocessor:
         n_classes = len(self.classes or [])
         n_out = n_classes if n_classes > 2 else 1  # two classes: one sigmoid output
         if any(n != n_in for n in lengths) or model.n_outputs != n_out:
+            needs = f"{n_classes} classes need {n_out} output(s)" if n_classes else "1 output"
             raise DataError(
                 f"{path}: the model's metadata does not fit the network "
-                f"({n_in} inputs, {model.n_outputs} outputs)"
+                f"({n_in} inputs, {model.n_outputs} outputs): it gives "
+                f"{' and '.join(map(str, sorted(set(lengths)))) or n_in} inputs, and {needs}"
             )
         if model.loss is None or model.loss.is_classifier != (self.task == "classification"):
             raise DataError(f"{path}: the model's loss {model.loss!r} does not do {self.task}")
